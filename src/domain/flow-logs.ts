@@ -1,0 +1,115 @@
+// Flow-log shapes the engine reasons about, independent of the SDK's types.
+import type { ResourceType, Tags } from "./resources.js";
+
+export type DestinationType = "s3" | "cloud-watch-logs" | "kinesis-data-firehose";
+export type TrafficType = "ACCEPT" | "REJECT" | "ALL";
+
+export interface DestinationOptions {
+  readonly fileFormat: "plain-text" | "parquet";
+  readonly hiveCompatiblePartitions: boolean;
+  readonly perHourPartition: boolean;
+}
+
+/** A destination after placeholder substitution. For CloudWatch Logs exactly one of logGroupName/arn is set. */
+export interface ResolvedDestination {
+  readonly type: DestinationType;
+  readonly arn?: string;
+  readonly logGroupName?: string;
+  readonly deliverLogsPermissionArn?: string;
+  readonly deliverCrossAccountRole?: string;
+}
+
+/** Everything CreateFlowLogs needs besides the resource IDs. */
+export interface FlowLogSettings {
+  readonly resourceType: ResourceType;
+  readonly destination: ResolvedDestination;
+  readonly trafficType: TrafficType;
+  readonly maxAggregationInterval: 60 | 600;
+  readonly logFormat?: string;
+  readonly destinationOptions?: DestinationOptions;
+  readonly tags: Tags;
+}
+
+/** A flow log as DescribeFlowLogs reports it. */
+export interface ExistingFlowLog {
+  readonly flowLogId: string;
+  readonly resourceId: string;
+  readonly status: string;
+  readonly deliverLogsStatus?: string;
+  readonly deliverLogsErrorMessage?: string;
+  readonly destinationType: string;
+  readonly logDestination?: string;
+  readonly logGroupName?: string;
+  readonly trafficType?: string;
+  readonly logFormat?: string;
+  readonly maxAggregationInterval?: number;
+  readonly destinationOptions?: Partial<DestinationOptions>;
+}
+
+/** The format AWS applies when CreateFlowLogs gets no LogFormat. */
+export const DEFAULT_LOG_FORMAT =
+  "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}";
+
+/** Documented flow-log record fields (VPC, subnet, ENI and transit gateway flow logs). */
+export const FLOW_LOG_FIELDS: ReadonlySet<string> = new Set([
+  "version",
+  "account-id",
+  "interface-id",
+  "srcaddr",
+  "dstaddr",
+  "srcport",
+  "dstport",
+  "protocol",
+  "packets",
+  "bytes",
+  "start",
+  "end",
+  "action",
+  "log-status",
+  "vpc-id",
+  "subnet-id",
+  "instance-id",
+  "tcp-flags",
+  "type",
+  "pkt-srcaddr",
+  "pkt-dstaddr",
+  "region",
+  "az-id",
+  "sublocation-type",
+  "sublocation-id",
+  "pkt-src-aws-service",
+  "pkt-dst-aws-service",
+  "flow-direction",
+  "traffic-path",
+  "ecs-cluster-arn",
+  "ecs-cluster-name",
+  "ecs-container-instance-arn",
+  "ecs-container-instance-id",
+  "ecs-container-id",
+  "ecs-second-container-id",
+  "ecs-service-name",
+  "ecs-task-definition-arn",
+  "ecs-task-arn",
+  "ecs-task-id",
+  "reject-reason",
+  "resource-id",
+  "encryption-status",
+  "resource-type",
+  "tgw-id",
+  "tgw-attachment-id",
+  "tgw-src-vpc-account-id",
+  "tgw-dst-vpc-account-id",
+  "tgw-src-vpc-id",
+  "tgw-dst-vpc-id",
+  "tgw-src-subnet-id",
+  "tgw-dst-subnet-id",
+  "tgw-src-eni",
+  "tgw-dst-eni",
+  "tgw-src-az-id",
+  "tgw-dst-az-id",
+  "tgw-pair-attachment-id",
+  "packets-lost-no-route",
+  "packets-lost-blackhole",
+  "packets-lost-mtu-exceeded",
+  "packets-lost-ttl-expired",
+]);

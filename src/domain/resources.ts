@@ -1,0 +1,77 @@
+// Typed resource references: IDs are parsed once at the edge so a subnet ID can never stand where a VPC ID is expected.
+
+export const RESOURCE_TYPES = [
+  "VPC",
+  "Subnet",
+  "NetworkInterface",
+  "TransitGateway",
+  "TransitGatewayAttachment",
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+declare const brand: unique symbol;
+type Branded<T, B extends string> = T & { readonly [brand]: B };
+export type VpcId = Branded<string, "VpcId">;
+export type AccountId = Branded<string, "AccountId">;
+
+/** Longest prefix first: `tgw-attach-` must win over `tgw-`. */
+const ID_PATTERNS: ReadonlyArray<readonly [ResourceType, RegExp]> = [
+  ["TransitGatewayAttachment", /^tgw-attach-[0-9a-f]{8,17}$/],
+  ["TransitGateway", /^tgw-[0-9a-f]{8,17}$/],
+  ["VPC", /^vpc-[0-9a-f]{8,17}$/],
+  ["Subnet", /^subnet-[0-9a-f]{8,17}$/],
+  ["NetworkInterface", /^eni-[0-9a-f]{8,17}$/],
+];
+
+/** The resource type an EC2 ID denotes, or undefined when it is not one of ours. */
+export function resourceTypeOfId(id: string): ResourceType | undefined {
+  return ID_PATTERNS.find(([, pattern]) => pattern.test(id))?.[0];
+}
+
+export function isVpcId(id: string): id is VpcId {
+  return resourceTypeOfId(id) === "VPC";
+}
+
+export function isAccountId(value: string): value is AccountId {
+  return /^\d{12}$/.test(value);
+}
+
+/** Transit gateway flow logs have their own limits: 25 IDs per call and a 60 s aggregation interval only. */
+export function isTransitGatewayType(type: ResourceType): boolean {
+  return type === "TransitGateway" || type === "TransitGatewayAttachment";
+}
+
+export type Tags = Readonly<Record<string, string>>;
+
+/** A resource to enforce on. `vpcId` is known for subnets and interfaces; `tags` when they were read. */
+export interface ResourceRef {
+  readonly type: ResourceType;
+  readonly id: string;
+  readonly vpcId?: VpcId;
+  readonly tags?: Tags;
+}
+
+/** Where the resources live. `partition` follows the account's ARN (aws, aws-cn, aws-us-gov). */
+export interface AccountRegion {
+  readonly accountId: AccountId;
+  readonly region: string;
+  readonly partition: string;
+}
+
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  return "aws";
+}
+
+export function toTags(
+  list: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+): Tags {
+  const tags: Record<string, string> = {};
+  for (const tag of list ?? []) {
+    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+  }
+  return tags;
+}

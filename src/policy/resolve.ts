@@ -1,0 +1,171 @@
+// Pure: (policy, resource, where it lives) → exempt, out of scope, or the flow-log settings the policy wants.
+import type { DestinationOptions, FlowLogSettings, ResolvedDestination } from "../domain/flow-logs.js";
+import {
+  type AccountRegion,
+  isTransitGatewayType,
+  type ResourceType,
+  type Tags,
+} from "../domain/resources.js";
+import { EnforcerError } from "../errors.js";
+import type { Policy, PolicyDestination, PolicyRule } from "./schema.js";
+
+/** What rule matching sees of a resource. `tags` are the effective tags (a subnet inherits its VPC's). */
+export interface ResourceFacts {
+  readonly type: ResourceType;
+  readonly id: string;
+  readonly vpcId?: string | undefined;
+  readonly tags: Tags;
+}
+
+/** Where the resource lives; `organizationalUnits` lists every OU above the account, when the policy needs them. */
+export interface PlacementFacts extends AccountRegion {
+  readonly organizationalUnits?: readonly string[];
+}
+
+export type Resolution =
+  | { readonly kind: "out-of-scope"; readonly reason: string }
+  | { readonly kind: "exempt"; readonly rule: string }
+  | { readonly kind: "enforce"; readonly rule?: string; readonly settings: FlowLogSettings };
+
+/** A resolved setting needs a value the resource does not have (e.g. ${VpcId} for a transit gateway). */
+export class PlaceholderError extends EnforcerError {}
+
+/** Tags used for matching: the VPC's tags, overridden key by key by the resource's own. */
+export function effectiveTags(own: Tags, vpcTags: Tags | undefined): Tags {
+  return { ...(vpcTags ?? {}), ...own };
+}
+
+export function resolveFlowLogSettings(
+  policy: Policy,
+  resource: ResourceFacts,
+  placement: PlacementFacts,
+): Resolution {
+  if (!policy.resourceTypes.includes(resource.type))
+    return {
+      kind: "out-of-scope",
+      reason: `resource type ${resource.type} is not in the policy's resourceTypes`,
+    };
+  const rule = policy.rules.find((candidate) => ruleMatches(candidate, resource, placement));
+  if (rule?.exempt) return { kind: "exempt", rule: rule.name };
+  const settings = mergeSettings(policy, rule, resource, placement);
+  return rule === undefined ? { kind: "enforce", settings } : { kind: "enforce", rule: rule.name, settings };
+}
+
+export function ruleMatches(rule: PolicyRule, resource: ResourceFacts, placement: PlacementFacts): boolean {
+  const { match } = rule;
+  if (match.accounts && !match.accounts.includes(placement.accountId)) return false;
+  if (match.regions && !match.regions.includes(placement.region)) return false;
+  if (match.resourceTypes && !match.resourceTypes.includes(resource.type)) return false;
+  if (match.organizationalUnits) {
+    if (placement.organizationalUnits === undefined)
+      throw new EnforcerError(
+        `rule "${rule.name}" matches on organizationalUnits, but the OUs of account ${placement.accountId} are unknown`,
+      );
+    const ous = placement.organizationalUnits;
+    if (!match.organizationalUnits.some((ou) => ous.includes(ou))) return false;
+  }
+  if (match.tags) {
+    for (const [key, expected] of Object.entries(match.tags)) {
+      const actual = resource.tags[key];
+      if (actual === undefined) return false;
+      if (expected !== "*" && actual !== expected) return false;
+    }
+  }
+  return true;
+}
+
+function mergeSettings(
+  policy: Policy,
+  rule: PolicyRule | undefined,
+  resource: ResourceFacts,
+  placement: PlacementFacts,
+): FlowLogSettings {
+  const { defaults } = policy;
+  const values = placeholderValues(resource, placement);
+  const destination = rule?.destination ?? defaults.destination;
+  const interval =
+    rule?.maxAggregationInterval ??
+    defaults.maxAggregationInterval ??
+    (isTransitGatewayType(resource.type) ? 60 : 600);
+  const logFormat = rule?.logFormat ?? defaults.logFormat;
+  // Options belong to a destination: a rule that changes the destination does not inherit the default's options.
+  const options = rule?.destination
+    ? rule.destinationOptions
+    : (rule?.destinationOptions ?? defaults.destinationOptions);
+  const tags = { ...(defaults.tags ?? {}), ...(rule?.tags ?? {}) };
+  return {
+    resourceType: resource.type,
+    destination: substituteDestination(destination, values),
+    trafficType: rule?.trafficType ?? defaults.trafficType ?? "ALL",
+    maxAggregationInterval: interval,
+    ...(logFormat === undefined ? {} : { logFormat: normalizeLogFormat(logFormat) }),
+    ...(options === undefined || destination.type !== "s3"
+      ? {}
+      : { destinationOptions: options satisfies DestinationOptions }),
+    tags: Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, substitute(value, values)])),
+  };
+}
+
+function placeholderValues(
+  resource: ResourceFacts,
+  placement: PlacementFacts,
+): Record<string, string | undefined> {
+  return {
+    AccountId: placement.accountId,
+    Region: placement.region,
+    Partition: placement.partition,
+    ResourceId: resource.id,
+    VpcId: resource.type === "VPC" ? resource.id : resource.vpcId,
+  };
+}
+
+function substitute(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(/\$\{([A-Za-z]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new PlaceholderError(`\${${name}} has no value for this resource`);
+    return value;
+  });
+}
+
+function substituteDestination(
+  destination: PolicyDestination,
+  values: Record<string, string | undefined>,
+): ResolvedDestination {
+  const optional = (key: string, value: string | undefined) =>
+    value === undefined ? {} : { [key]: substitute(value, values) };
+  if (destination.type === "cloud-watch-logs") {
+    return {
+      type: destination.type,
+      ...optional("logGroupName", destination.logGroupName),
+      ...optional("arn", destination.arn),
+      deliverLogsPermissionArn: substitute(destination.deliverLogsPermissionArn, values),
+      ...optional("deliverCrossAccountRole", destination.deliverCrossAccountRole),
+    };
+  }
+  return {
+    type: destination.type,
+    arn: substitute(destination.arn, values),
+    ...optional("deliverCrossAccountRole", destination.deliverCrossAccountRole),
+  };
+}
+
+/** AWS stores the format with single spaces; compare like with like. */
+export function normalizeLogFormat(format: string): string {
+  return format.trim().split(/\s+/).join(" ");
+}
+
+/** A stable key for grouping identical settings into one CreateFlowLogs call and for the ClientToken. */
+export function settingsKey(settings: FlowLogSettings): string {
+  return stableStringify(settings);
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,165 @@
+// EventBridge "AWS API Call via CloudTrail" event → what to enforce, where. Pure parsing; no AWS calls.
+import * as z from "zod";
+import {
+  type AccountId,
+  type AccountRegion,
+  isAccountId,
+  isVpcId,
+  partitionOfRegion,
+  type ResourceRef,
+  resourceTypeOfId,
+  type Tags,
+  type VpcId,
+} from "../domain/resources.js";
+import type { EnforcementScope } from "../engine/enforce.js";
+import { EventValidationError } from "../errors.js";
+
+export const HANDLED_EVENT_NAMES = [
+  "CreateVpc",
+  "CreateDefaultVpc",
+  "CreateSubnet",
+  "CreateDefaultSubnet",
+  "DeleteFlowLogs",
+] as const;
+type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
+
+const accountId = z.custom<AccountId>(
+  (v) => typeof v === "string" && isAccountId(v),
+  "must be a 12-digit account ID",
+);
+const vpcId = z.custom<VpcId>((v) => typeof v === "string" && isVpcId(v), "must be a VPC ID (vpc-…)");
+const tagSet = z
+  .object({ items: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional() })
+  .nullish();
+
+const envelopeSchema = z.object({
+  id: z.string().min(1),
+  "detail-type": z.literal("AWS API Call via CloudTrail"),
+  source: z.literal("aws.ec2"),
+  account: accountId,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name"),
+  detail: z.object({
+    eventName: z.string().min(1),
+    eventSource: z.literal("ec2.amazonaws.com").optional(),
+    eventID: z.string().optional(),
+    recipientAccountId: accountId.optional(),
+    awsRegion: z.string().optional(),
+    errorCode: z.string().optional(),
+    errorMessage: z.string().optional(),
+    responseElements: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+
+const vpcResponse = z.object({
+  vpc: z.object({ vpcId, tagSet }),
+});
+const subnetResponse = z.object({
+  subnet: z.object({
+    subnetId: z.string().refine((id) => resourceTypeOfId(id) === "Subnet", "must be a subnet ID (subnet-…)"),
+    vpcId,
+    tagSet,
+  }),
+});
+
+export type CloudTrailRequest =
+  | {
+      readonly kind: "ignored";
+      readonly eventId: string;
+      readonly eventName: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "enforce";
+      readonly eventId: string;
+      readonly eventName: HandledEventName;
+      readonly target: AccountRegion;
+      readonly scope: EnforcementScope;
+    };
+
+/** Parses and validates the event; a malformed one raises EventValidationError naming each problem. */
+export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
+  const envelope = parseOrThrow(envelopeSchema, event, "");
+  const { detail } = envelope;
+  const eventName = detail.eventName;
+  if (detail.errorCode !== undefined) {
+    return {
+      kind: "ignored",
+      eventId: envelope.id,
+      eventName,
+      reason: `the ${eventName} call failed (${detail.errorCode}${detail.errorMessage ? `: ${detail.errorMessage}` : ""})`,
+    };
+  }
+  if (!isHandled(eventName))
+    throw new EventValidationError("CloudTrail", [
+      `detail.eventName: unsupported event ${eventName} (expected one of ${HANDLED_EVENT_NAMES.join(", ")})`,
+    ]);
+  const region = detail.awsRegion ?? envelope.region;
+  const target: AccountRegion = {
+    accountId: detail.recipientAccountId ?? envelope.account,
+    region,
+    partition: partitionOfRegion(region),
+  };
+  return {
+    kind: "enforce",
+    eventId: envelope.id,
+    eventName,
+    target,
+    scope: scopeOf(eventName, detail.responseElements),
+  };
+}
+
+function scopeOf(
+  eventName: HandledEventName,
+  responseElements: Record<string, unknown> | null | undefined,
+): EnforcementScope {
+  // Newer EC2 APIs wrap CloudTrail responses as { "<Action>Response": {…} }; accept both shapes.
+  const response = unwrap(eventName, responseElements);
+  switch (eventName) {
+    case "DeleteFlowLogs":
+      // The deleted flow log's resource is unknown afterwards: re-evaluate the whole account-region.
+      return { kind: "account-region" };
+    case "CreateVpc":
+    case "CreateDefaultVpc": {
+      const { vpc } = parseOrThrow(vpcResponse, response, "detail.responseElements.");
+      const resource: ResourceRef = { type: "VPC", id: vpc.vpcId, tags: tagsOf(vpc.tagSet) };
+      // A default VPC comes with a default subnet per zone that CloudTrail does not report separately.
+      return eventName === "CreateDefaultVpc"
+        ? { kind: "resources", resources: [resource], withSubnetsOf: [vpc.vpcId] }
+        : { kind: "resources", resources: [resource] };
+    }
+    case "CreateSubnet":
+    case "CreateDefaultSubnet": {
+      const { subnet } = parseOrThrow(subnetResponse, response, "detail.responseElements.");
+      return {
+        kind: "resources",
+        resources: [
+          { type: "Subnet", id: subnet.subnetId, vpcId: subnet.vpcId, tags: tagsOf(subnet.tagSet) },
+        ],
+      };
+    }
+  }
+}
+
+function unwrap(eventName: string, responseElements: Record<string, unknown> | null | undefined): unknown {
+  const wrapped = responseElements?.[`${eventName}Response`];
+  return wrapped ?? responseElements;
+}
+
+function isHandled(name: string): name is HandledEventName {
+  return (HANDLED_EVENT_NAMES as readonly string[]).includes(name);
+}
+
+function tagsOf(set: z.infer<typeof tagSet>): Tags {
+  return Object.fromEntries((set?.items ?? []).map((item) => [item.key, item.value ?? ""]));
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new EventValidationError(
+    "CloudTrail",
+    result.error.issues.map(
+      (issue) => `${prefix}${issue.path.map(String).join(".") || "(event)"}: ${issue.message}`,
+    ),
+  );
+}

@@ -1,0 +1,41 @@
+// EventBridge CloudTrail event → enforcement report; throws after reporting when a resource failed.
+import type { EnforcementReport } from "../engine/enforce.js";
+import { EnforcementFailedError } from "../errors.js";
+import { logger } from "../observability.js";
+import type { Runtime } from "../runtime.js";
+import { parseCloudTrailEvent } from "../triggers/cloudtrail-event.js";
+import { runEnforcement } from "./run-enforcement.js";
+
+export interface EventReport extends EnforcementReport {
+  readonly ignored?: string;
+}
+
+/**
+ * 1. parse the event (malformed → EventValidationError, nothing written)
+ * 2. skip failed API calls without any AWS call
+ * 3. enforce on the created resources, or the whole account-region after DeleteFlowLogs
+ * 4. throw when any outcome failed, so Lambda retries and the on-failure destination keeps the event
+ */
+export async function enforceCloudTrailEvent(event: unknown, runtime: Runtime): Promise<EventReport> {
+  const request = parseCloudTrailEvent(event);
+  if (request.kind === "ignored") {
+    logger.info("event ignored", {
+      eventId: request.eventId,
+      eventName: request.eventName,
+      reason: request.reason,
+    });
+    return { outcomes: [], ignored: request.reason };
+  }
+  const report = await runEnforcement(
+    {
+      target: request.target,
+      scope: request.scope,
+      idempotencySeed: request.eventId,
+      correlation: { trigger: "eventbridge", correlationId: request.eventId },
+    },
+    runtime,
+  );
+  const failures = report.outcomes.filter((outcome) => outcome.outcome === "failed");
+  if (failures.length > 0) throw new EnforcementFailedError(failures, report);
+  return report;
+}

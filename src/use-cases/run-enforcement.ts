@@ -1,0 +1,87 @@
+// Runs the engine for one account-region on behalf of any trigger: authorize, load policy, reach EC2, enforce, report.
+import type { AccountRegion } from "../domain/resources.js";
+import {
+  type EnforcementReport,
+  type EnforcementScope,
+  enforceCoverage,
+  type Outcome,
+} from "../engine/enforce.js";
+import { AccountNotAllowedError, AssumeRoleError, errorSummary } from "../errors.js";
+import { createEc2Gateway } from "../gateways/ec2-gateway.js";
+import { type Correlation, logger, publishReport } from "../observability.js";
+import type { Policy } from "../policy/schema.js";
+import type { Runtime } from "../runtime.js";
+
+export interface EnforcementJob {
+  readonly target: AccountRegion;
+  readonly scope: EnforcementScope;
+  readonly idempotencySeed: string;
+  readonly correlation: Correlation;
+  readonly mode?: Policy["mode"];
+  readonly policySource?: string;
+}
+
+/**
+ * 1. load the policy (an invalid one throws: nothing is written with it)
+ * 2. refuse accounts outside the allow-lists, before any role is assumed
+ * 3. reach EC2 in the account (assuming the member role elsewhere than home)
+ * 4. enforce through the engine
+ * 5. log one line and count one metric per outcome
+ * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
+ * many account-regions carry on; the caller decides whether failures make its invocation fail.
+ */
+export async function runEnforcement(job: EnforcementJob, runtime: Runtime): Promise<EnforcementReport> {
+  const policy = await runtime.loadPolicy(job.policySource);
+  let report: EnforcementReport;
+  try {
+    authorizeAccount(job.target, policy, runtime);
+    await runtime.accounts.verifyAccess(job.target);
+    const ec2 = createEc2Gateway(await runtime.accounts.ec2For(job.target));
+    report = await enforceCoverage(
+      { placement: job.target, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
+      { policy, ec2 },
+    );
+  } catch (error) {
+    if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;
+    logger.error("account-region unreachable", {
+      ...job.correlation,
+      ...job.target,
+      error: errorSummary(error),
+    });
+    report = { outcomes: failedOutcomes(job, errorSummary(error)) };
+  }
+  publishReport(report, job.correlation);
+  return report;
+}
+
+function modeOf(job: EnforcementJob): { mode?: Policy["mode"] } {
+  return job.mode === undefined ? {} : { mode: job.mode };
+}
+
+function authorizeAccount(target: AccountRegion, policy: Policy, runtime: Runtime): void {
+  for (const [name, allowed] of [
+    ["ALLOWED_ACCOUNTS", runtime.config.allowedAccounts],
+    ["the policy's allowedAccounts", policy.allowedAccounts],
+  ] as const) {
+    if (allowed !== undefined && !allowed.includes(target.accountId))
+      throw new AccountNotAllowedError(`account ${target.accountId} is not in ${name}`);
+  }
+}
+
+function failedOutcomes(job: EnforcementJob, reason: string): Outcome[] {
+  const base = {
+    accountId: job.target.accountId,
+    region: job.target.region,
+    outcome: "failed",
+    reason,
+  } as const;
+  if (job.scope.kind === "resources")
+    return job.scope.resources.map((resource) => ({
+      ...base,
+      resourceType: resource.type,
+      resourceId: resource.id,
+    }));
+  return [
+    { ...base, resourceType: "AccountRegion", resourceId: `${job.target.accountId}/${job.target.region}` },
+  ];
+}
