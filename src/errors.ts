@@ -1,14 +1,14 @@
 // Typed errors: callers match with instanceof, never on message text.
 
+// Names are spelled out because bundles are minified: `new.target.name` would report "wf".
 export class EnforcerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = "EnforcerError";
 }
 
 /** A required setting is missing or malformed; raised at cold start with the variable's name. */
-export class ConfigurationError extends EnforcerError {}
+export class ConfigurationError extends EnforcerError {
+  override name = "ConfigurationError";
+}
 
 export interface PolicyIssue {
   readonly path: string;
@@ -19,6 +19,8 @@ export interface PolicyIssue {
 
 /** The policy text does not parse or does not satisfy the schema. No write may happen with it. */
 export class PolicyValidationError extends EnforcerError {
+  override name = "PolicyValidationError";
+
   constructor(
     readonly source: string,
     readonly issues: readonly PolicyIssue[],
@@ -33,10 +35,14 @@ export function formatIssue(issue: PolicyIssue): string {
 }
 
 /** The policy could not be read from its source (missing parameter, object, file, or no permission). */
-export class PolicySourceError extends EnforcerError {}
+export class PolicySourceError extends EnforcerError {
+  override name = "PolicySourceError";
+}
 
 /** An incoming event does not have the shape its trigger promises. Nothing is written for it. */
 export class EventValidationError extends EnforcerError {
+  override name = "EventValidationError";
+
   constructor(
     readonly trigger: string,
     readonly problems: readonly string[],
@@ -46,10 +52,14 @@ export class EventValidationError extends EnforcerError {
 }
 
 /** The target account may not be acted on (outside the organization or the allow-list). */
-export class AccountNotAllowedError extends EnforcerError {}
+export class AccountNotAllowedError extends EnforcerError {
+  override name = "AccountNotAllowedError";
+}
 
 /** The member role in the target account could not be assumed. */
 export class AssumeRoleError extends EnforcerError {
+  override name = "AssumeRoleError";
+
   constructor(
     readonly roleArn: string,
     cause: unknown,
@@ -60,6 +70,8 @@ export class AssumeRoleError extends EnforcerError {
 
 /** Raised after the report is logged, when some resource failed, so Lambda retries and the on-failure destination keeps the event. */
 export class EnforcementFailedError extends EnforcerError {
+  override name = "EnforcementFailedError";
+
   constructor(
     readonly failures: ReadonlyArray<{ resourceId: string; reason?: string | undefined }>,
     readonly report: unknown,

@@ -18,7 +18,8 @@ export interface Correlation {
 
 /**
  * One structured log line per resource outcome (so one Logs Insights query finds a resource's history) and one
- * EMF count per outcome kind, dimensioned by trigger and outcome only to keep cardinality low.
+ * EMF count per outcome kind (metric named after the outcome), dimensioned by trigger only: low cardinality,
+ * flushed with the invocation by the logMetrics middleware.
  */
 export function publishReport(report: EnforcementReport, correlation: Correlation): void {
   const counts = new Map<OutcomeKind, number>();
@@ -27,9 +28,7 @@ export function publishReport(report: EnforcementReport, correlation: Correlatio
     logger[level]("flow-log outcome", { ...correlation, ...outcome });
     counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
   }
-  for (const [outcome, count] of counts) {
-    const metric = metrics.singleMetric();
-    metric.addDimensions({ trigger: correlation.trigger, outcome });
-    metric.addMetric("ResourceOutcomes", MetricUnit.Count, count);
-  }
+  if (counts.size === 0) return;
+  metrics.addDimension("trigger", correlation.trigger);
+  for (const [outcome, count] of counts) metrics.addMetric(outcome, MetricUnit.Count, count);
 }

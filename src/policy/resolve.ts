@@ -28,7 +28,9 @@ export type Resolution =
   | { readonly kind: "enforce"; readonly rule?: string; readonly settings: FlowLogSettings };
 
 /** A resolved setting needs a value the resource does not have (e.g. ${VpcId} for a transit gateway). */
-export class PlaceholderError extends EnforcerError {}
+export class PlaceholderError extends EnforcerError {
+  override name = "PlaceholderError";
+}
 
 /** Tags used for matching: the VPC's tags, overridden key by key by the resource's own. */
 export function effectiveTags(own: Tags, vpcTags: Tags | undefined): Tags {
