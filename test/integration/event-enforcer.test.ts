@@ -1,0 +1,549 @@
+// EventEnforcerFunction end to end: the built bundle, run like `sam local invoke`, against moto.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateFlowLogsCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  EC2Client,
+  type FlowLog,
+} from "@aws-sdk/client-ec2";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { credentialsForAccount, type TestCredentials, useMoto } from "../support/aws-env.js";
+import { ec2ErrorBody, startFaultProxy } from "../support/fault-proxy.js";
+import { type CallCounter, startCallCounter } from "../support/http-counter.js";
+import { invokeFunction } from "../support/invoke.js";
+import { SAMPLE_IDS, sampleEvent } from "../support/sample-events.js";
+
+const motoEndpoint = useMoto();
+const FUNCTION = "EventEnforcerFunction";
+const MEMBER_ACCOUNT = "222222222222";
+const LOG_FORMAT =
+  "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${action} ${log-status} ${vpc-id}";
+
+const POLICY = `
+version: 1
+mode: enforce
+resourceTypes: [VPC, Subnet]
+subnetCoverage: vpc
+compliance: destination
+defaults:
+  destination: { type: s3, arn: "arn:\${Partition}:s3:::central-flow-logs" }
+  trafficType: ALL
+  maxAggregationInterval: 60
+  logFormat: "${LOG_FORMAT}"
+  tags: { ManagedBy: vpc-flow-log-enforcer, Owner: "\${AccountId}" }
+rules:
+  - name: sandboxes-exempt
+    match: { tags: { flow-logs: disabled } }
+    exempt: true
+  - name: prod-to-cloudwatch
+    match: { tags: { env: prod }, resourceTypes: [VPC] }
+    destination:
+      type: cloud-watch-logs
+      logGroupName: "/vpc-flow-logs/\${ResourceId}"
+      deliverLogsPermissionArn: "arn:\${Partition}:iam::\${AccountId}:role/flow-logs-delivery"
+`;
+
+const policyDir = mkdtempSync(join(tmpdir(), "policy-"));
+function policyFile(name: string, text: string): string {
+  const path = join(policyDir, name);
+  writeFileSync(path, text);
+  return `file:${path}`;
+}
+const policySource = policyFile("policy.yaml", POLICY);
+
+const ec2 = (credentials?: TestCredentials) =>
+  new EC2Client(credentials ? { credentials, region: "us-east-1" } : { region: "us-east-1" });
+
+async function createVpc(client: EC2Client, tags: Record<string, string> = {}): Promise<string> {
+  const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  const response = await client.send(
+    new CreateVpcCommand({
+      CidrBlock: "10.0.0.0/16",
+      ...(tagList.length > 0 ? { TagSpecifications: [{ ResourceType: "vpc", Tags: tagList }] } : {}),
+    }),
+  );
+  const id = response.Vpc?.VpcId;
+  if (id === undefined) throw new Error("moto returned no VPC ID");
+  return id;
+}
+
+async function createSubnet(
+  client: EC2Client,
+  vpcId: string,
+  tags: Record<string, string> = {},
+): Promise<string> {
+  const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  const response = await client.send(
+    new CreateSubnetCommand({
+      VpcId: vpcId,
+      CidrBlock: `10.0.${Math.floor(Math.random() * 250)}.0/24`,
+      ...(tagList.length > 0 ? { TagSpecifications: [{ ResourceType: "subnet", Tags: tagList }] } : {}),
+    }),
+  );
+  const id = response.Subnet?.SubnetId;
+  if (id === undefined) throw new Error("moto returned no subnet ID");
+  return id;
+}
+
+async function flowLogsOn(client: EC2Client, resourceId: string): Promise<FlowLog[]> {
+  const response = await client.send(
+    new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [resourceId] }] }),
+  );
+  return response.FlowLogs ?? [];
+}
+
+function outcomesOf(output: unknown): Array<Record<string, unknown>> {
+  if (typeof output === "object" && output !== null && "outcomes" in output && Array.isArray(output.outcomes))
+    return output.outcomes;
+  throw new Error(`not a report: ${JSON.stringify(output)}`);
+}
+
+beforeAll(async () => {
+  await new S3Client({ region: "us-east-1", forcePathStyle: true }).send(
+    new CreateBucketCommand({ Bucket: "central-flow-logs" }),
+  );
+});
+
+describe("VPC created", () => {
+  it("creates the policy's flow log with destination, traffic type, format, interval and tags, once", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
+
+    const first = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const second = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(outcomesOf(first.output)).toEqual([
+      expect.objectContaining({ resourceId: vpcId, resourceType: "VPC", outcome: "created" }),
+    ]);
+    const logs = await flowLogsOn(client, vpcId);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      LogDestinationType: "s3",
+      LogDestination: "arn:aws:s3:::central-flow-logs",
+      TrafficType: "ALL",
+      LogFormat: LOG_FORMAT,
+      MaxAggregationInterval: 60,
+      Tags: expect.arrayContaining([
+        { Key: "ManagedBy", Value: "vpc-flow-log-enforcer" },
+        { Key: "Owner", Value: SAMPLE_IDS.account },
+      ]),
+    });
+    expect(outcomesOf(second.output)).toEqual([
+      expect.objectContaining({ resourceId: vpcId, outcome: "compliant" }),
+    ]);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
+  });
+
+  it("sends a prod VPC to the CloudWatch log group its rule names", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client, { env: "prod" });
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySource },
+      },
+    );
+
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({ outcome: "created", rule: "prod-to-cloudwatch" }),
+    ]);
+    expect(await flowLogsOn(client, vpcId)).toEqual([
+      expect.objectContaining({
+        LogDestinationType: "cloud-watch-logs",
+        LogGroupName: `/vpc-flow-logs/${vpcId}`,
+        DeliverLogsPermissionArn: `arn:aws:iam::${SAMPLE_IDS.account}:role/flow-logs-delivery`,
+      }),
+    ]);
+  });
+
+  it("leaves a VPC tagged exempt alone", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client, { "flow-logs": "disabled" });
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySource },
+      },
+    );
+
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({ outcome: "exempt", rule: "sandboxes-exempt" }),
+    ]);
+    expect(await flowLogsOn(client, vpcId)).toEqual([]);
+  });
+
+  it("reports a VPC deleted before remediation as not-found, without failing", async () => {
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: "vpc-00000000000000001" }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "not-found" })]);
+  });
+
+  it("reports a flow log whose delivery fails instead of creating a duplicate", async () => {
+    // moto marks a CloudWatch flow log to a missing log group FAILED with "Access error".
+    const client = ec2();
+    const vpcId = await createVpc(client, { env: "prod" });
+    const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
+    await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    const again = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    expect(outcomesOf(again.output)).toEqual([
+      expect.objectContaining({
+        outcome: "delivery-failing",
+        reason: expect.stringContaining("Access error"),
+      }),
+    ]);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
+  });
+});
+
+describe("subnet created", () => {
+  it("remediates the uncovered VPC instead of adding a subnet flow log", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const subnetId = await createSubnet(client, vpcId);
+    const event = sampleEvent("subnet-created.json", {
+      [SAMPLE_IDS.vpc]: vpcId,
+      [SAMPLE_IDS.subnet]: subnetId,
+    });
+
+    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({
+        resourceId: subnetId,
+        outcome: "created",
+        reason: expect.stringContaining(vpcId),
+      }),
+    ]);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
+    expect(await flowLogsOn(client, subnetId)).toHaveLength(0);
+  });
+
+  it("is compliant when its VPC already has the policy's flow log", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const subnetId = await createSubnet(client, vpcId);
+    await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }), {
+      env: { POLICY_SOURCE: policySource },
+    });
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+
+    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "compliant" })]);
+    expect(await flowLogsOn(client, subnetId)).toHaveLength(0);
+  });
+
+  it("inherits the exemption of its VPC's tags", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client, { "flow-logs": "disabled" });
+    const subnetId = await createSubnet(client, vpcId);
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+
+    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "exempt" })]);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(0);
+    expect(await flowLogsOn(client, subnetId)).toHaveLength(0);
+  });
+
+  it("gets its own flow log when its exempt VPC is overridden by the subnet's own tag", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client, { "flow-logs": "disabled" });
+    const subnetId = await createSubnet(client, vpcId, { "flow-logs": "enabled" });
+
+    await invokeFunction(
+      FUNCTION,
+      sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(0);
+    expect(await flowLogsOn(client, subnetId)).toEqual([
+      expect.objectContaining({ LogDestination: "arn:aws:s3:::central-flow-logs" }),
+    ]);
+  });
+});
+
+describe("default VPC and subnet", () => {
+  it("covers a new default VPC and its default subnet", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const subnetId = await createSubnet(client, vpcId);
+
+    const vpcResult = await invokeFunction(
+      FUNCTION,
+      sampleEvent("default-vpc-created.json", { [SAMPLE_IDS.defaultVpc]: vpcId }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+    const subnetResult = await invokeFunction(
+      FUNCTION,
+      sampleEvent("subnet-default-created.json", {
+        [SAMPLE_IDS.defaultVpc]: vpcId,
+        "subnet-0d9c8b7a6f5e4d3c2": subnetId,
+      }),
+      { env: { POLICY_SOURCE: policySource } },
+    );
+
+    expect(outcomesOf(vpcResult.output)).toEqual([expect.objectContaining({ outcome: "created" })]);
+    expect(outcomesOf(subnetResult.output)).toEqual([expect.objectContaining({ outcome: "compliant" })]);
+  });
+});
+
+describe("flow log deleted (tamper repair)", () => {
+  it("puts back the flow log of every in-scope resource of the account-region, and only those", async () => {
+    const client = ec2();
+    const tampered = await createVpc(client);
+    const exempt = await createVpc(client, { "flow-logs": "disabled" });
+    await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: tampered }), {
+      env: { POLICY_SOURCE: policySource },
+    });
+    const [original] = await flowLogsOn(client, tampered);
+    await client.send(new DeleteFlowLogsCommand({ FlowLogIds: [original?.FlowLogId ?? ""] }));
+
+    const result = await invokeFunction(FUNCTION, sampleEvent("flow-log-deleted.json"), {
+      env: { POLICY_SOURCE: policySource },
+    });
+
+    expect(result.exitCode, result.stderr).toBe(0);
+    const outcomes = outcomesOf(result.output);
+    expect(outcomes).toContainEqual(expect.objectContaining({ resourceId: tampered, outcome: "created" }));
+    expect(outcomes).toContainEqual(expect.objectContaining({ resourceId: exempt, outcome: "exempt" }));
+    expect(await flowLogsOn(client, tampered)).toHaveLength(1);
+    expect(await flowLogsOn(client, exempt)).toHaveLength(0);
+  });
+});
+
+describe("member accounts", () => {
+  it("assumes the member role and creates the flow log in the event's account only", async () => {
+    const member = ec2(await credentialsForAccount(motoEndpoint(), MEMBER_ACCOUNT));
+    const vpcId = await createVpc(member);
+    const event = sampleEvent("vpc-created.json", {
+      [SAMPLE_IDS.vpc]: vpcId,
+      [SAMPLE_IDS.account]: MEMBER_ACCOUNT,
+    });
+
+    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({ accountId: MEMBER_ACCOUNT, resourceId: vpcId, outcome: "created" }),
+    ]);
+    expect(await flowLogsOn(member, vpcId)).toEqual([
+      expect.objectContaining({ Tags: expect.arrayContaining([{ Key: "Owner", Value: MEMBER_ACCOUNT }]) }),
+    ]);
+    expect(await flowLogsOn(ec2(), vpcId)).toEqual([]);
+  });
+});
+
+describe("bad input loses nothing and writes nothing", () => {
+  let counter: CallCounter | undefined;
+  afterEach(async () => {
+    await counter?.stop();
+    counter = undefined;
+  });
+
+  it("ignores an event whose API call failed, without any AWS call", async () => {
+    counter = await startCallCounter(motoEndpoint());
+
+    const result = await invokeFunction(FUNCTION, sampleEvent("vpc-created-failed-call.json"), {
+      env: { POLICY_SOURCE: policySource },
+      processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatchObject({
+      outcomes: [],
+      ignored: expect.stringContaining("UnauthorizedOperation"),
+    });
+    expect(counter.calls()).toEqual([]);
+  });
+
+  it("rejects a malformed event with a message naming the bad fields", async () => {
+    counter = await startCallCounter(motoEndpoint());
+    const event = sampleEvent("vpc-created.json");
+    event.detail = {
+      eventName: "CreateVpc",
+      responseElements: { vpc: { vpcId: "subnet-1234567890abcdef0" } },
+    };
+
+    const result = await invokeFunction(FUNCTION, event, {
+      env: { POLICY_SOURCE: policySource },
+      processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toMatchObject({
+      errorType: "EventValidationError",
+      errorMessage: expect.stringContaining("detail.responseElements.vpc.vpcId: must be a VPC ID"),
+    });
+    expect(counter.count({ action: "CreateFlowLogs" })).toBe(0);
+  });
+
+  it("rejects an unknown event name by name", async () => {
+    const event = sampleEvent("vpc-created.json");
+    event.detail = { eventName: "CreateInternetGateway" };
+
+    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+
+    expect(result.output).toMatchObject({
+      errorMessage: expect.stringContaining("unsupported event CreateInternetGateway"),
+    });
+  });
+
+  it("refuses to act on an invalid policy, naming the field path", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const broken = policyFile("broken.yaml", POLICY.replace("trafficType: ALL", "trafficType: SOME"));
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: broken },
+      },
+    );
+
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toMatchObject({
+      errorType: "PolicyValidationError",
+      errorMessage: expect.stringContaining("defaults.trafficType"),
+    });
+    expect(await flowLogsOn(client, vpcId)).toEqual([]);
+  });
+
+  it("fails the invocation, naming the resource, when CreateFlowLogs is denied", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const proxy = await startFaultProxy(motoEndpoint(), [
+      {
+        match: { action: "CreateFlowLogs" },
+        respond: {
+          status: 403,
+          body: ec2ErrorBody("UnauthorizedOperation", "You are not authorized to perform this operation."),
+        },
+        times: 10,
+      },
+    ]);
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySource },
+        processEnv: { AWS_ENDPOINT_URL: proxy.endpoint },
+      },
+    );
+    await proxy.stop();
+
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toMatchObject({
+      errorType: "EnforcementFailedError",
+      errorMessage: expect.stringContaining(`${vpcId}: creating a VPC flow log`),
+    });
+    expect(result.output).toMatchObject({ errorMessage: expect.stringContaining("UnauthorizedOperation") });
+  });
+
+  it("rides out EC2 throttling with the SDK's retries", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const proxy = await startFaultProxy(motoEndpoint(), [
+      {
+        match: { action: "CreateFlowLogs" },
+        respond: { status: 503, body: ec2ErrorBody("RequestLimitExceeded", "Request limit exceeded.") },
+        times: 2,
+      },
+    ]);
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySource, AWS_MAX_ATTEMPTS: "4" },
+        processEnv: { AWS_ENDPOINT_URL: proxy.endpoint },
+      },
+    );
+    const attempts = proxy.count({ action: "CreateFlowLogs" });
+    await proxy.stop();
+
+    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "created" })]);
+    expect(attempts).toBe(3);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
+  });
+});
+
+describe("AWS calls per event", () => {
+  let counter: CallCounter | undefined;
+  afterEach(async () => {
+    await counter?.stop();
+    counter = undefined;
+  });
+
+  it("costs DescribeFlowLogs ‖ DescribeTags then CreateFlowLogs for an uncovered subnet under tag rules", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const subnetId = await createSubnet(client, vpcId);
+    counter = await startCallCounter(motoEndpoint());
+
+    await invokeFunction(
+      FUNCTION,
+      sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
+      { env: { POLICY_SOURCE: policySource }, processEnv: { AWS_ENDPOINT_URL: counter.endpoint } },
+    );
+
+    expect(
+      counter
+        .calls()
+        .map((call) => call.action)
+        .sort(),
+    ).toEqual(["CreateFlowLogs", "DescribeFlowLogs", "DescribeTags"]);
+  });
+
+  it("costs one DescribeFlowLogs for a covered VPC when no rule matches on tags", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const noTagRules = policyFile("no-tags.yaml", POLICY.slice(0, POLICY.indexOf("rules:")));
+    const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
+    await client.send(
+      new CreateFlowLogsCommand({
+        ResourceIds: [vpcId],
+        ResourceType: "VPC",
+        TrafficType: "ALL",
+        LogDestinationType: "s3",
+        LogDestination: "arn:aws:s3:::central-flow-logs",
+      }),
+    );
+    counter = await startCallCounter(motoEndpoint());
+
+    const result = await invokeFunction(FUNCTION, event, {
+      env: { POLICY_SOURCE: noTagRules },
+      processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
+    });
+
+    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "compliant" })]);
+    expect(counter.calls().map((call) => call.action)).toEqual(["DescribeFlowLogs"]);
+  });
+});
