@@ -54,26 +54,43 @@ export function resolveFlowLogSettings(
 }
 
 export function ruleMatches(rule: PolicyRule, resource: ResourceFacts, placement: PlacementFacts): boolean {
+  return ruleMismatch(rule, resource, placement) === undefined;
+}
+
+/**
+ * Why a rule's match does not hold for the resource (its first failing condition), or undefined when it holds.
+ * The single implementation of rule matching, so `flowlogs explain` reports exactly what enforcement decides.
+ */
+export function ruleMismatch(
+  rule: PolicyRule,
+  resource: ResourceFacts,
+  placement: PlacementFacts,
+): string | undefined {
   const { match } = rule;
-  if (match.accounts && !match.accounts.includes(placement.accountId)) return false;
-  if (match.regions && !match.regions.includes(placement.region)) return false;
-  if (match.resourceTypes && !match.resourceTypes.includes(resource.type)) return false;
+  if (match.accounts && !match.accounts.includes(placement.accountId))
+    return `account ${placement.accountId} is not in match.accounts [${match.accounts.join(", ")}]`;
+  if (match.regions && !match.regions.includes(placement.region))
+    return `region ${placement.region} is not in match.regions [${match.regions.join(", ")}]`;
+  if (match.resourceTypes && !match.resourceTypes.includes(resource.type))
+    return `resource type ${resource.type} is not in match.resourceTypes [${match.resourceTypes.join(", ")}]`;
   if (match.organizationalUnits) {
     if (placement.organizationalUnits === undefined)
       throw new EnforcerError(
         `rule "${rule.name}" matches on organizationalUnits, but the OUs of account ${placement.accountId} are unknown`,
       );
     const ous = placement.organizationalUnits;
-    if (!match.organizationalUnits.some((ou) => ous.includes(ou))) return false;
+    if (!match.organizationalUnits.some((ou) => ous.includes(ou)))
+      return `account ${placement.accountId} is not under any of match.organizationalUnits [${match.organizationalUnits.join(", ")}]`;
   }
   if (match.tags) {
     for (const [key, expected] of Object.entries(match.tags)) {
       const actual = resource.tags[key];
-      if (actual === undefined) return false;
-      if (expected !== "*" && actual !== expected) return false;
+      if (actual === undefined) return `tag ${key} is missing (match.tags wants ${key}=${expected})`;
+      if (expected !== "*" && actual !== expected)
+        return `tag ${key} is "${actual}", not "${expected}" (match.tags)`;
     }
   }
-  return true;
+  return undefined;
 }
 
 function mergeSettings(

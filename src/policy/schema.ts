@@ -108,7 +108,7 @@ const tagValueSchema = templated("Tag value.");
 /** Fields a rule may override; all optional so a rule only states what differs from the defaults. */
 const settingsShape = {
   destination: destinationSchema.optional(),
-  trafficType: z.enum(["ACCEPT", "REJECT", "ALL"]).optional(),
+  trafficType: z.enum(["ACCEPT", "REJECT", "ALL"]).optional().describe("Traffic to log. Default ALL."),
   maxAggregationInterval: z
     .union([z.literal(60), z.literal(600)])
     .optional()
@@ -119,18 +119,20 @@ const settingsShape = {
 };
 
 const matchSchema = z.strictObject({
-  accounts: z.array(accountIdSchema).min(1).optional(),
+  accounts: z.array(accountIdSchema).min(1).optional().describe("Account IDs."),
   organizationalUnits: z
     .array(
       z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU ID such as ou-ab12-cd34ef56"),
     )
     .min(1)
-    .optional(),
+    .optional()
+    .describe("An account matches when it sits anywhere under one of these OUs."),
   regions: z
     .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name"))
     .min(1)
-    .optional(),
-  resourceTypes: z.array(resourceTypeSchema).min(1).optional(),
+    .optional()
+    .describe("Region names."),
+  resourceTypes: z.array(resourceTypeSchema).min(1).optional().describe("Resource types."),
   tags: z
     .record(z.string().min(1), z.string())
     .optional()
@@ -139,9 +141,14 @@ const matchSchema = z.strictObject({
 
 const ruleSchema = z
   .strictObject({
-    name: z.string().min(1),
-    match: matchSchema.default({}),
-    exempt: z.boolean().default(false),
+    name: z.string().min(1).describe("Shown in reports, logs and Config annotations."),
+    match: matchSchema
+      .default({})
+      .describe("Every listed condition must hold; an empty match matches everything."),
+    exempt: z
+      .boolean()
+      .default(false)
+      .describe("Matching resources need no flow log and are reported as exempt."),
     ...settingsShape,
   })
   .superRefine((rule, ctx) => {
@@ -158,17 +165,41 @@ const ruleSchema = z
 
 export const policySchema = z
   .strictObject({
-    version: z.literal(1),
-    mode: z.enum(["enforce", "audit"]).default("enforce"),
-    resourceTypes: z.array(resourceTypeSchema).min(1).default(["VPC", "Subnet"]),
-    subnetCoverage: z.enum(["vpc", "own"]).default("vpc"),
-    compliance: z.enum(["any", "destination", "exact"]).default("destination"),
+    version: z.literal(1).describe("Policy format version."),
+    mode: z
+      .enum(["enforce", "audit"])
+      .default("enforce")
+      .describe("enforce creates missing flow logs; audit only evaluates and reports what it would create."),
+    resourceTypes: z
+      .array(resourceTypeSchema)
+      .min(1)
+      .default(["VPC", "Subnet"])
+      .describe("Resource types that must be covered by a flow log."),
+    subnetCoverage: z
+      .enum(["vpc", "own"])
+      .default("vpc")
+      .describe(
+        "vpc: a compliant flow log on its VPC covers a subnet; own: every subnet needs its own flow log.",
+      ),
+    compliance: z
+      .enum(["any", "destination", "exact"])
+      .default("destination")
+      .describe(
+        "any: any ACTIVE flow log covers; destination: an ACTIVE flow log to the policy's destination with a traffic type that covers the policy's; exact: also log format, aggregation interval and destination options.",
+      ),
     allowedAccounts: z
       .array(accountIdSchema)
       .optional()
       .describe("If set, only these accounts are enforced."),
-    defaults: z.strictObject({ ...settingsShape, destination: destinationSchema }),
-    rules: z.array(ruleSchema).default([]),
+    defaults: z
+      .strictObject({ ...settingsShape, destination: destinationSchema })
+      .describe("Flow-log settings for every resource no rule overrides."),
+    rules: z
+      .array(ruleSchema)
+      .default([])
+      .describe(
+        "Evaluated in order; the first rule whose match holds applies and its fields override the defaults.",
+      ),
   })
   .superRefine((policy, ctx) => {
     const names = new Set<string>();

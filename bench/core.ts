@@ -1,0 +1,163 @@
+// Core benchmarks of issue 2: cold init vs bare Node, AWS calls per event (counted on the wire), bundle sizes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { CreateFlowLogsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { startCallCounter } from "../test/support/http-counter.js";
+import { invokeFunction } from "../test/support/invoke.js";
+import { sampleEvent } from "../test/support/sample-events.js";
+
+export interface BenchRow {
+  readonly name: string;
+  readonly value: string;
+  readonly target: string;
+  readonly ok: boolean;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/** Process wall time of `node -e ''` vs `node` importing the bundle, interleaved so drift hits both alike. */
+export function benchColdInit(runs = 21): BenchRow[] {
+  const bundle = resolve("dist/event-enforcer.mjs");
+  const importScript = `const t = performance.now(); await import(${JSON.stringify(bundle)}); process.stderr.write(String(performance.now() - t));`;
+  const env = { ...process.env, POLICY_SOURCE: "ssm:/bench/policy", AWS_REGION: "us-east-1" };
+  const bare: number[] = [];
+  const withBundle: number[] = [];
+  const inProcess: number[] = [];
+  const timeProcess = (args: string[]) => {
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, args, { env, encoding: "utf-8" });
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    if (run.status !== 0) throw new Error(`cold-init run failed: ${run.stderr}`);
+    return { elapsed, stderr: run.stderr };
+  };
+  for (let i = 0; i < runs; i += 1) {
+    bare.push(timeProcess(["-e", ""]).elapsed);
+    const loaded = timeProcess(["--input-type=module", "-e", importScript]);
+    withBundle.push(loaded.elapsed);
+    inProcess.push(Number.parseFloat(loaded.stderr.trim().split("\n").pop() ?? "NaN"));
+  }
+  const ratio = median(withBundle) / median(bare);
+  return [
+    {
+      name: "cold init: bare node -e '' (median wall)",
+      value: `${median(bare).toFixed(1)} ms`,
+      target: "-",
+      ok: true,
+    },
+    {
+      name: "cold init: event-enforcer import, in-process (median)",
+      value: `${median(inProcess).toFixed(1)} ms`,
+      target: "-",
+      ok: true,
+    },
+    {
+      name: "cold init: node + event-enforcer bundle (median wall)",
+      value: `${median(withBundle).toFixed(1)} ms (${ratio.toFixed(2)}× bare)`,
+      target: "≤ 2× bare",
+      ok: ratio <= 2,
+    },
+  ];
+}
+
+export function benchBundleSizes(): BenchRow[] {
+  return readdirSync("dist")
+    .filter((file) => file.endsWith(".mjs"))
+    .map((file) => {
+      const raw = readFileSync(join("dist", file));
+      return {
+        name: `bundle size: ${file}`,
+        value: `${(statSync(join("dist", file)).size / 1024).toFixed(0)} KiB raw, ${(gzipSync(raw).length / 1024).toFixed(0)} KiB gzip`,
+        target: "-",
+        ok: true,
+      };
+    });
+}
+
+const TAG_POLICY = `
+version: 1
+defaults:
+  destination: { type: s3, arn: "arn:\${Partition}:s3:::central-flow-logs" }
+rules:
+  - name: sandboxes-exempt
+    match: { tags: { flow-logs: disabled } }
+    exempt: true
+`;
+const NO_TAG_POLICY = TAG_POLICY.slice(0, TAG_POLICY.indexOf("rules:"));
+
+/** AWS calls per event, counted at the HTTP layer in front of moto (home account: no AssumeRole). */
+export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow[]> {
+  process.env.AWS_ENDPOINT_URL = motoEndpoint;
+  const dir = mkdtempSync(join(tmpdir(), "bench-policy-"));
+  const policies = { tags: join(dir, "tags.yaml"), plain: join(dir, "plain.yaml") };
+  writeFileSync(policies.tags, TAG_POLICY);
+  writeFileSync(policies.plain, NO_TAG_POLICY);
+  const ec2 = new EC2Client({ region: "us-east-1" });
+  await new S3Client({ region: "us-east-1", forcePathStyle: true }).send(
+    new CreateBucketCommand({ Bucket: "central-flow-logs" }),
+  );
+  const counter = await startCallCounter(motoEndpoint);
+  const rows: BenchRow[] = [];
+  try {
+    const measure = async (name: string, event: Record<string, unknown>, policy: string, limit: number) => {
+      counter.reset();
+      const result = await invokeFunction("EventEnforcerFunction", event, {
+        env: { POLICY_SOURCE: `file:${policy}` },
+        processEnv: {
+          AWS_ENDPOINT_URL: counter.endpoint,
+          AWS_ACCESS_KEY_ID: "bench",
+          AWS_SECRET_ACCESS_KEY: "bench",
+        },
+      });
+      if (result.exitCode !== 0)
+        throw new Error(`${name}: invocation failed: ${JSON.stringify(result.output)}`);
+      const calls = counter.calls().map((call) => call.action);
+      rows.push({
+        name: `calls: ${name}`,
+        value: `${calls.length} (${calls.join(", ")})`,
+        target: `≤ ${limit}`,
+        ok: calls.length <= limit,
+      });
+    };
+    const newVpc = async () =>
+      (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc?.VpcId ?? "";
+    const vpcEvent = (id: string) => sampleEvent("vpc-created.json", { "vpc-0a1b2c3d4e5f60718": id });
+
+    await measure("non-compliant VPC, tag rules", vpcEvent(await newVpc()), policies.tags, 3);
+    await measure("non-compliant VPC, no tag rules", vpcEvent(await newVpc()), policies.plain, 2);
+    const vpcForSubnet = await newVpc();
+    const subnet =
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpcForSubnet, CidrBlock: "10.9.1.0/24" }))).Subnet
+        ?.SubnetId ?? "";
+    await measure(
+      "non-compliant subnet, tag rules",
+      sampleEvent("subnet-created.json", {
+        "vpc-0a1b2c3d4e5f60718": vpcForSubnet,
+        "subnet-0a1b2c3d4e5f60719": subnet,
+      }),
+      policies.tags,
+      3,
+    );
+    const covered = await newVpc();
+    await ec2.send(
+      new CreateFlowLogsCommand({
+        ResourceIds: [covered],
+        ResourceType: "VPC",
+        TrafficType: "ALL",
+        LogDestinationType: "s3",
+        LogDestination: "arn:aws:s3:::central-flow-logs",
+      }),
+    );
+    await measure("compliant VPC, tag rules", vpcEvent(covered), policies.tags, 2);
+    await measure("compliant VPC, no tag rules", vpcEvent(covered), policies.plain, 1);
+  } finally {
+    await counter.stop();
+  }
+  return rows;
+}

@@ -1,0 +1,11 @@
+// The policy schema as JSON Schema (draft 2020-12), describing the input a user writes (defaults optional).
+import * as z from "zod";
+import { policySchema } from "./schema.js";
+
+export function policyJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(policySchema, { io: "input", unrepresentable: "any" }),
+    $id: "https://github.com/vpc-flow-log-enforcer/policy.schema.json",
+    title: "vpc-flow-log-enforcer policy",
+  };
+}
