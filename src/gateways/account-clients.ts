@@ -47,6 +47,21 @@ export class AccountClients {
     return client;
   }
 
+  /**
+   * Credentials for another kind of SDK client in the account (Config's PutEvaluations, say): undefined — the
+   * client's default chain — at home, the cached member-role credentials elsewhere.
+   */
+  async credentialsFor(target: AccountRegion): Promise<(() => Promise<AwsCredentialIdentity>) | undefined> {
+    return target.accountId === (await this.homeAccountId())
+      ? undefined
+      : () => this.assumedCredentials(target);
+  }
+
+  /** True for the function's own account, which is reached with its own credentials (no AssumeRole). */
+  async isHome(accountId: string): Promise<boolean> {
+    return accountId === (await this.homeAccountId());
+  }
+
   /** Assumes the member role now (or reuses cached credentials), so an unusable role surfaces before any work. */
   async verifyAccess(target: AccountRegion): Promise<void> {
     if (target.accountId !== (await this.homeAccountId())) await this.assumedCredentials(target);
@@ -57,9 +72,17 @@ export class AccountClients {
   }
 
   private homeAccountId(): Promise<string> {
-    this.homeAccount ??= this.options.sts
-      .send(new GetCallerIdentityCommand({}))
-      .then((identity) => identity.Account ?? "");
+    this.homeAccount ??= this.options.sts.send(new GetCallerIdentityCommand({})).then(
+      (identity) => {
+        if (!identity.Account) throw new Error("GetCallerIdentity returned no account");
+        return identity.Account;
+      },
+      (error: unknown) => {
+        // Not cached: a transient STS failure must not break the container for good.
+        this.homeAccount = undefined;
+        throw error;
+      },
+    );
     return this.homeAccount;
   }
 

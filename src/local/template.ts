@@ -121,7 +121,7 @@ function resolveValue(value: unknown, parameters: Record<string, string>): strin
   if ("Fn::Sub" in node) {
     const sub = node["Fn::Sub"];
     const [text, vars] = Array.isArray(sub) ? [String(sub[0]), record(sub[1])] : [String(sub), {}];
-    return text.replace(/\$\{(!?)([^}]+)\}/g, (whole, bang: string, name: string) => {
+    return text.replace(/\$\{(!?)([^}]+)\}/g, (_whole, bang: string, name: string) => {
       if (bang) return `\${${name}}`;
       if (name in vars) return resolveValue(vars[name], parameters);
       return name.includes(".") ? (name.split(".")[0] ?? name) : lookup(name);
@@ -130,9 +130,9 @@ function resolveValue(value: unknown, parameters: Record<string, string>): strin
   if (Array.isArray(node["Fn::GetAtt"])) return String(node["Fn::GetAtt"][0]);
   if (Array.isArray(node["Fn::Join"])) {
     const [separator, parts] = node["Fn::Join"];
-    return (Array.isArray(parts) ? parts : [])
-      .map((part) => resolveValue(part, parameters))
-      .join(String(separator));
+    // !Join [",", !Ref SomeList]: a list parameter's default is already comma-separated.
+    if (!Array.isArray(parts)) return separator === "," ? resolveValue(parts, parameters) : "";
+    return parts.map((part) => resolveValue(part, parameters)).join(String(separator));
   }
   return "";
 }

@@ -14,13 +14,13 @@ interface Row {
 export function policyReferenceMarkdown(schema: Schema): string {
   const rows: Row[] = [];
   walk(schema, "", true, rows);
-  const escape = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const escapeCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [
     "| Field | Type / allowed values | Required | Default | Description |",
     "| --- | --- | --- | --- | --- |",
     ...rows.map(
       (row) =>
-        `| \`${row.path}\` | ${escape(row.type)} | ${row.required ? "yes" : "no"} | ${escape(row.defaultValue)} | ${escape(row.description)} |`,
+        `| \`${row.path}\` | ${escapeCell(row.type)} | ${row.required ? "yes" : "no"} | ${escapeCell(row.defaultValue)} | ${escapeCell(row.description)} |`,
     ),
   ].join("\n");
 }

@@ -84,7 +84,7 @@ export function ruleMismatch(
   }
   if (match.tags) {
     for (const [key, expected] of Object.entries(match.tags)) {
-      const actual = resource.tags[key];
+      const actual = Object.hasOwn(resource.tags, key) ? resource.tags[key] : undefined;
       if (actual === undefined) return `tag ${key} is missing (match.tags wants ${key}=${expected})`;
       if (expected !== "*" && actual !== expected)
         return `tag ${key} is "${actual}", not "${expected}" (match.tags)`;

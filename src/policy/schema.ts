@@ -270,3 +270,8 @@ export function policyUsesTags(policy: Policy): boolean {
     (rule) => rule.match.tags !== undefined && Object.keys(rule.match.tags).length > 0,
   );
 }
+
+/** True when some rule matches on organizationalUnits, so the account's OU ancestry must be known before deciding. */
+export function policyUsesOrganizationalUnits(policy: Policy): boolean {
+  return policy.rules.some((rule) => rule.match.organizationalUnits !== undefined);
+}

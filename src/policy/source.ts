@@ -57,7 +57,9 @@ export function cachedPolicyLoader(
     if (cached && now() - cached.loadedAt < ttlSeconds * 1000) return cached.policy;
     const policy = loadPolicy(source, clients);
     cache.set(source, { policy, loadedAt: now() });
-    policy.catch(() => cache.delete(source));
+    policy.catch(() => {
+      if (cache.get(source)?.policy === policy) cache.delete(source);
+    });
     return policy;
   };
 }

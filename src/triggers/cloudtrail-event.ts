@@ -28,6 +28,7 @@ const accountId = z.custom<AccountId>(
   "must be a 12-digit account ID",
 );
 const vpcId = z.custom<VpcId>((v) => typeof v === "string" && isVpcId(v), "must be a VPC ID (vpc-…)");
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name");
 const tagSet = z
   .object({ items: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional() })
   .nullish();
@@ -37,13 +38,14 @@ const envelopeSchema = z.object({
   "detail-type": z.literal("AWS API Call via CloudTrail"),
   source: z.literal("aws.ec2"),
   account: accountId,
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name"),
+  region: regionName,
   detail: z.object({
     eventName: z.string().min(1),
     eventSource: z.literal("ec2.amazonaws.com").optional(),
     eventID: z.string().optional(),
     recipientAccountId: accountId.optional(),
-    awsRegion: z.string().optional(),
+    // The region the function acts in: validated like the envelope's, not trusted as any string.
+    awsRegion: regionName.optional(),
     errorCode: z.string().optional(),
     errorMessage: z.string().optional(),
     responseElements: z.record(z.string(), z.unknown()).nullish(),

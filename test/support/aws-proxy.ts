@@ -21,8 +21,11 @@ export interface CannedResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Decides per AWS call whether to answer with a canned response instead of forwarding to the target. */
-export type Interceptor = (call: AwsCall) => CannedResponse | undefined;
+/**
+ * Decides per AWS call whether to answer with a canned response instead of forwarding to the target. `body` is the
+ * raw request body, for decisions on a parameter (e.g. the RoleArn of an AssumeRole).
+ */
+export type Interceptor = (call: AwsCall, body: Buffer) => CannedResponse | undefined;
 
 export interface AwsProxy {
   /** `http://127.0.0.1:<port>`: use as `AWS_ENDPOINT_URL` or a client's `endpoint`. */
@@ -50,7 +53,7 @@ export async function startAwsProxy(targetEndpoint: string, intercept?: Intercep
         if (!path.startsWith(MOTO_API_PREFIX)) {
           const call = classifyAwsCall(incoming.method ?? "GET", path, incoming.headers, body);
           recorded.push(call);
-          const canned = intercept?.(call);
+          const canned = intercept?.(call, body);
           if (canned) {
             sendCanned(outgoing, canned);
             return;

@@ -2,8 +2,11 @@
 import { type AwsProxy, type CannedResponse, matchesCall, startAwsProxy } from "./aws-proxy.js";
 
 export interface FaultRule {
-  /** Omitted fields match any value; an empty match applies to every AWS call. */
-  readonly match: { readonly service?: string; readonly action?: string };
+  /**
+   * Omitted fields match any value; an empty match applies to every AWS call. `bodyIncludes` narrows to requests
+   * whose raw body contains the text (form-encoded for query protocols: an account ID matches as is).
+   */
+  readonly match: { readonly service?: string; readonly action?: string; readonly bodyIncludes?: string };
   readonly respond: CannedResponse;
   /** How many matching requests get the fault before the rule is used up and requests pass through. */
   readonly times: number;
@@ -32,8 +35,13 @@ export async function startFaultProxy(
   };
   rules.forEach(addFault);
 
-  const proxy = await startAwsProxy(targetEndpoint, (call) => {
-    const hit = active.find((entry) => entry.remaining > 0 && matchesCall(entry.rule.match, call));
+  const proxy = await startAwsProxy(targetEndpoint, (call, body) => {
+    const hit = active.find(
+      (entry) =>
+        entry.remaining > 0 &&
+        matchesCall(entry.rule.match, call) &&
+        (entry.rule.match.bodyIncludes === undefined || body.includes(entry.rule.match.bodyIncludes)),
+    );
     if (hit === undefined) {
       return undefined;
     }

@@ -233,7 +233,6 @@ describe("evaluateCoverage: destination normalization", () => {
     const policy = policyWith({ defaults: { destination: CLOUDWATCH_BY_NAME } });
     const log = flowLog(VPC_A, {
       destinationType: "cloud-watch-logs",
-      logDestination: undefined,
       ...destination,
     });
 

@@ -59,12 +59,12 @@ export class FakeFlowLogPort implements FlowLogPort {
     filter?: { readonly vpcIds?: readonly VpcId[] },
   ): Promise<ResourceRef[]> {
     this.calls.push({ method: "listResources", types, vpcIds: filter?.vpcIds });
+    // Like EC2's vpc-id filter: a VPC is in itself; subnets and interfaces are in their VPC.
     const vpcIds = filter?.vpcIds;
     return this.resources
       .filter((resource) => types.includes(resource.type))
       .filter(
-        (resource) =>
-          vpcIds === undefined || (resource.vpcId !== undefined && vpcIds.includes(resource.vpcId)),
+        (resource) => vpcIds === undefined || vpcIds.some((id) => id === (resource.vpcId ?? resource.id)),
       )
       .map((resource) => ({ ...resource, tags: this.tags.get(resource.id) ?? {} }));
   }

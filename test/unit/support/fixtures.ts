@@ -16,6 +16,11 @@ export function readFixture(relativePath: string): string {
   return readFileSync(new URL(relativePath, FIXTURES), "utf-8");
 }
 
+/** A JSON fixture in the shape of `T` (an SDK response, say); the caller vouches for the shape. */
+export function readJsonFixture<T>(relativePath: string): T {
+  return JSON.parse(readFixture(relativePath));
+}
+
 /** A sample event from events/ (the files `sam local invoke -e` uses), parsed fresh. */
 export function readEvent(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, EVENTS), "utf-8"));

@@ -1,0 +1,219 @@
+import { Readable } from "node:stream";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetParameterCommand, SSMClient, SSMServiceException } from "@aws-sdk/client-ssm";
+import { sdkStreamMixin } from "@smithy/util-stream";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { PolicySourceError, PolicyValidationError } from "../../../src/errors.js";
+import { cachedPolicyLoader, loadPolicy, type PolicyClients } from "../../../src/policy/source.js";
+import { fixturePath, readFixture } from "../support/fixtures.js";
+
+const ssmMock = mockClient(SSMClient);
+const s3Mock = mockClient(S3Client);
+
+afterEach(() => {
+  ssmMock.reset();
+  s3Mock.reset();
+});
+
+const SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
+
+function clients(): PolicyClients {
+  return {
+    ssm: () => new SSMClient({ region: "us-east-1" }),
+    s3: () => new S3Client({ region: "us-east-1" }),
+  };
+}
+
+function parameter(value: string) {
+  return { Parameter: { Name: "/vpc-flow-log-enforcer/policy", Type: "String" as const, Value: value } };
+}
+
+function accessDenied(): SSMServiceException {
+  return new SSMServiceException({
+    name: "AccessDeniedException",
+    $fault: "client",
+    $metadata: { httpStatusCode: 400 },
+    message: "User is not authorized to perform: ssm:GetParameter",
+  });
+}
+
+describe("loadPolicy", () => {
+  it("reads an SSM parameter, with decryption, and parses its YAML", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(parameter(readFixture("policies/issue-example.yaml")));
+
+    // Act
+    const policy = await loadPolicy(SOURCE, clients());
+
+    // Assess
+    expect(policy.rules.map((rule) => rule.name)).toEqual(["prod-to-cloudwatch", "sandboxes-exempt"]);
+    expect(ssmMock).toHaveReceivedCommandExactlyOnceWith(GetParameterCommand, {
+      Name: "/vpc-flow-log-enforcer/policy",
+      WithDecryption: true,
+    });
+  });
+
+  it("reads an S3 object whose key has folders, and parses its JSON", async () => {
+    // Prepare
+    s3Mock
+      .on(GetObjectCommand)
+      .resolves({ Body: sdkStreamMixin(Readable.from([readFixture("policies/minimal-s3.json")])) });
+
+    // Act
+    const policy = await loadPolicy("s3://org-config/flow-logs/policy.json", clients());
+
+    // Assess
+    expect(policy.defaults.tags).toEqual({ ManagedBy: "vpc-flow-log-enforcer" });
+    expect(s3Mock).toHaveReceivedCommandExactlyOnceWith(GetObjectCommand, {
+      Bucket: "org-config",
+      Key: "flow-logs/policy.json",
+    });
+  });
+
+  it("reads a file", async () => {
+    // Prepare
+    const source = `file:${fixturePath("policies/transit-gateways.yaml")}`;
+
+    // Act
+    const policy = await loadPolicy(source, clients());
+
+    // Assess
+    expect(policy.resourceTypes).toEqual(["VPC", "TransitGateway"]);
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+  });
+
+  it("turns AccessDenied from SSM into a PolicySourceError naming the source and AWS's error", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).rejects(accessDenied());
+
+    // Act
+    const loading = loadPolicy(SOURCE, clients());
+
+    // Assess
+    await expect(loading).rejects.toThrow(PolicySourceError);
+    await expect(loading).rejects.toThrow(
+      `cannot read the policy from ${SOURCE}: AccessDeniedException: User is not authorized to perform: ssm:GetParameter`,
+    );
+  });
+
+  it("keeps AWS's error as the cause", async () => {
+    // Prepare
+    const denied = accessDenied();
+    ssmMock.on(GetParameterCommand).rejects(denied);
+
+    // Act
+    const error = await loadPolicy(SOURCE, clients()).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(PolicySourceError);
+    expect(error).toHaveProperty("cause", denied);
+  });
+
+  it("reports a missing file as a PolicySourceError naming it", async () => {
+    // Prepare
+    const source = `file:${fixturePath("policies/no-such-policy.yaml")}`;
+
+    // Act
+    const loading = loadPolicy(source, clients());
+
+    // Assess
+    await expect(loading).rejects.toThrow(PolicySourceError);
+    await expect(loading).rejects.toThrow(`cannot read the policy from ${source}: `);
+  });
+
+  it("rejects a source of an unknown kind", async () => {
+    // Prepare
+    const source = "https://example.com/policy.yaml";
+
+    // Act
+    const loading = loadPolicy(source, clients());
+
+    // Assess
+    await expect(loading).rejects.toThrow(PolicySourceError);
+    await expect(loading).rejects.toThrow('unsupported policy source "https://example.com/policy.yaml"');
+  });
+
+  it("reports an invalid policy as a PolicyValidationError naming the source, not as a read failure", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(parameter(readFixture("policies/schema-errors.yaml")));
+
+    // Act
+    const loading = loadPolicy(SOURCE, clients());
+
+    // Assess
+    await expect(loading).rejects.toThrow(PolicyValidationError);
+    await expect(loading).rejects.toThrow(`invalid policy from ${SOURCE}: defaults.destination.arn: `);
+  });
+});
+
+describe("cachedPolicyLoader", () => {
+  it("serves the policy from cache within the TTL, without another SDK call", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(parameter(readFixture("policies/minimal-s3.json")));
+    let now = 1_000_000;
+    const load = cachedPolicyLoader(clients(), 60, () => now);
+
+    // Act
+    const first = await load(SOURCE);
+    now += 59_999;
+    const second = await load(SOURCE);
+
+    // Assess
+    expect(second).toBe(first);
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+  });
+
+  it("reads the source again once the TTL has passed, and serves what it reads", async () => {
+    // Prepare
+    ssmMock
+      .on(GetParameterCommand)
+      .resolvesOnce(parameter(readFixture("policies/minimal-s3.json")))
+      .resolvesOnce(parameter(readFixture("policies/issue-example.yaml")));
+    let now = 1_000_000;
+    const load = cachedPolicyLoader(clients(), 60, () => now);
+
+    // Act
+    await load(SOURCE);
+    now += 60_000;
+    const reloaded = await load(SOURCE);
+
+    // Assess
+    expect(reloaded.rules).toHaveLength(2);
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+  });
+
+  it("does not cache a failure: the next call reads the source again", async () => {
+    // Prepare
+    ssmMock
+      .on(GetParameterCommand)
+      .rejectsOnce(accessDenied())
+      .resolvesOnce(parameter(readFixture("policies/minimal-s3.json")));
+    const now = 1_000_000;
+    const load = cachedPolicyLoader(clients(), 60, () => now);
+
+    // Act
+    const failure = await load(SOURCE).catch((error: unknown) => error);
+    const policy = await load(SOURCE);
+
+    // Assess
+    expect(failure).toBeInstanceOf(PolicySourceError);
+    expect(policy.mode).toBe("enforce");
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+  });
+
+  it("caches each source separately", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(parameter(readFixture("policies/minimal-s3.json")));
+    const load = cachedPolicyLoader(clients(), 60, () => 0);
+
+    // Act
+    await load(SOURCE);
+    await load("ssm:/other/policy");
+    await load(SOURCE);
+
+    // Assess
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: "/other/policy" });
+  });
+});
