@@ -1,6 +1,7 @@
 // Bundles every handlers/<name>.ts into dist/<name>.mjs (ESM, minified, source maps) — the same shape SAM's
-// esbuild build produces, so local invokes, tests and benchmarks run exactly what gets deployed.
-import { readdirSync } from "node:fs";
+// esbuild build produces, so local invokes, tests and benchmarks run exactly what gets deployed — and the
+// `flowlogs` CLI into dist/cli.mjs (package.json "bin").
+import { chmodSync, readdirSync } from "node:fs";
 import { build } from "esbuild";
 
 const handlers = readdirSync("handlers").filter((file) => file.endsWith(".ts"));
@@ -8,8 +9,7 @@ const entryPoints = Object.fromEntries(
   handlers.map((file) => [file.replace(/\.ts$/, ""), `handlers/${file}`]),
 );
 
-await build({
-  entryPoints,
+const options = {
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -28,5 +28,13 @@ await build({
   legalComments: "none",
   logLevel: "warning",
   metafile: false,
+};
+
+await build({ ...options, entryPoints });
+await build({
+  ...options,
+  entryPoints: { cli: "src/cli/main.ts" },
+  banner: { js: `#!/usr/bin/env node\n${options.banner.js}` },
 });
-console.error(`built ${handlers.length} handler(s) into dist/`);
+chmodSync("dist/cli.mjs", 0o755);
+console.error(`built ${handlers.length} handler(s) and the flowlogs CLI into dist/`);

@@ -1,0 +1,184 @@
+// `flowlogs scan`: audit every resource of the chosen account-regions through the one engine (runEnforcement,
+// mode audit, trigger cli) and print each resource's coverage and what enforcement would create.
+import { randomUUID } from "node:crypto";
+import type { AccountRegion } from "../../domain/resources.js";
+import type { Outcome } from "../../engine/enforce.js";
+import { errorSummary, UsageError } from "../../errors.js";
+import { runEnforcement } from "../../use-cases/run-enforcement.js";
+import {
+  accountIds,
+  commaList,
+  oneOf,
+  parseCliArgs,
+  policySource,
+  positiveInteger,
+  regionNames,
+} from "../args.js";
+import type { CliIo } from "../io.js";
+import { createProgress } from "../progress.js";
+import {
+  exitCodeFor,
+  formatReport,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  summaryLine,
+} from "../report-format.js";
+import { openScanSession, type ScanSession, type SessionRequest } from "../scan-session.js";
+
+export const SCAN_OPTIONS_USAGE = `[--accounts <id,…> | --org] [--regions <region,…> | --all-regions] [--policy <source>]
+                 [--format table|json|csv] [--role-name <name>] [--concurrency <n>]`;
+export const SCAN_USAGE = `flowlogs scan    ${SCAN_OPTIONS_USAGE}`;
+
+export interface ScanOptions extends SessionRequest {
+  readonly format: OutputFormat;
+  readonly concurrency: number;
+  readonly yes: boolean;
+}
+
+export function parseScanArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  usage: string,
+): ScanOptions {
+  const { values, positionals } = parseCliArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      accounts: { type: "string", multiple: true },
+      org: { type: "boolean", default: false },
+      regions: { type: "string", multiple: true },
+      "all-regions": { type: "boolean", default: false },
+      policy: { type: "string" },
+      format: { type: "string", default: "table" },
+      "role-name": { type: "string" },
+      concurrency: { type: "string", default: "8" },
+      yes: { type: "boolean", short: "y", default: false },
+    },
+  });
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${usage}`);
+  const accounts = commaList(values.accounts);
+  const regions = commaList(values.regions);
+  if (accounts.length > 0 && values.org) throw new UsageError("use either --accounts or --org, not both");
+  if (regions.length > 0 && values["all-regions"])
+    throw new UsageError("use either --regions or --all-regions, not both");
+  if (values.accounts !== undefined && accounts.length === 0)
+    throw new UsageError("--accounts lists no account");
+  if (values.regions !== undefined && regions.length === 0) throw new UsageError("--regions lists no region");
+  return {
+    accounts: values.org
+      ? { kind: "org" }
+      : accounts.length > 0
+        ? { kind: "list", ids: accountIds("--accounts", accounts) }
+        : { kind: "caller" },
+    regions: values["all-regions"]
+      ? { kind: "all" }
+      : regions.length > 0
+        ? { kind: "list", names: regionNames("--regions", regions) }
+        : { kind: "default" },
+    source: policySource(values.policy, env),
+    format: oneOf("--format", values.format ?? "table", OUTPUT_FORMATS),
+    roleName: values["role-name"] || env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
+    concurrency: positiveInteger("--concurrency", values.concurrency ?? "8"),
+    yes: values.yes ?? false,
+  };
+}
+
+export async function scanCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const options = parseScanArgs(argv, io.env, SCAN_USAGE);
+  const session = await openScanSession(options, io);
+  const runId = `cli-${randomUUID()}`;
+  const outcomes = await runAccountRegions(session.targets, sessionRunner(session, options, runId, "audit"), {
+    concurrency: options.concurrency,
+    io,
+    title: "scanning",
+  });
+  return report(outcomes, session, options, runId, "audit", io);
+}
+
+export type AccountRegionRunner = (target: AccountRegion) => Promise<readonly Outcome[]>;
+
+/** Runs the engine on one account-region of the session, in the given mode, seeded and correlated by the run. */
+export function sessionRunner(
+  session: ScanSession,
+  options: ScanOptions,
+  runId: string,
+  mode: "audit" | "enforce",
+): AccountRegionRunner {
+  return async (target) => {
+    const { outcomes } = await runEnforcement(
+      {
+        target,
+        scope: { kind: "account-region" },
+        idempotencySeed: runId,
+        correlation: { trigger: "cli", correlationId: runId },
+        mode,
+        policySource: options.source,
+      },
+      session.runtime,
+    );
+    return outcomes;
+  };
+}
+
+/**
+ * Runs every account-region, at most `concurrency` at a time, with a progress bar on a terminal. One that throws
+ * (AccessDenied on EC2, a network error) becomes a `failed` row for that account-region; the others carry on.
+ * Outcomes come back in the order of `targets`, whatever order they finish in.
+ */
+export async function runAccountRegions(
+  targets: readonly AccountRegion[],
+  run: AccountRegionRunner,
+  { concurrency, io, title }: { concurrency: number; io: CliIo; title: string },
+): Promise<Outcome[]> {
+  const results: Array<readonly Outcome[]> = new Array(targets.length);
+  const progress = createProgress(io.progressStream, targets.length, title);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const index = next;
+      next += 1;
+      const target = targets[index];
+      if (target === undefined) continue;
+      results[index] = await run(target).catch((error: unknown) => [unreachable(target, error)]);
+      progress.tick(`${target.accountId}/${target.region}`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  } finally {
+    progress.done();
+  }
+  return results.flat();
+}
+
+function unreachable(target: AccountRegion, error: unknown): Outcome {
+  return {
+    accountId: target.accountId,
+    region: target.region,
+    resourceType: "AccountRegion",
+    resourceId: `${target.accountId}/${target.region}`,
+    outcome: "failed",
+    reason: errorSummary(error),
+  };
+}
+
+export function report(
+  outcomes: readonly Outcome[],
+  session: ScanSession,
+  options: ScanOptions,
+  runId: string,
+  mode: "audit" | "enforce",
+  io: CliIo,
+): number {
+  io.out(
+    formatReport(options.format, outcomes, {
+      mode,
+      runId,
+      accounts: session.accounts,
+      regions: session.regions,
+    }),
+  );
+  io.err(summaryLine(outcomes, session.targets.length));
+  return exitCodeFor(outcomes);
+}

@@ -1,0 +1,31 @@
+// `flowlogs validate <policy>`: the policy's problems with line, column and field path (exit 1), or a summary (exit 0).
+import { PolicyValidationError, UsageError } from "../../errors.js";
+import { parseCliArgs, policySource } from "../args.js";
+import type { CliIo } from "../io.js";
+import { issueLines, readCliPolicy, sourceLabel } from "../policy-input.js";
+
+export const VALIDATE_USAGE =
+  "flowlogs validate <policy>   (a file path, file:<path>, ssm:<parameter> or s3://bucket/key)";
+
+export async function validateCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { positionals } = parseCliArgs({ args: [...argv], options: {}, allowPositionals: true });
+  const [given, ...extra] = positionals;
+  if (given === undefined || extra.length > 0) {
+    throw new UsageError(`validate takes exactly one policy\nusage: ${VALIDATE_USAGE}`);
+  }
+  const source = policySource(given, {});
+  const label = sourceLabel(source);
+  try {
+    const policy = await readCliPolicy(source);
+    const types = policy.resourceTypes.join(", ");
+    io.out(
+      `${label}: valid (mode ${policy.mode}, resource types ${types}, subnetCoverage ${policy.subnetCoverage}, compliance ${policy.compliance}, ${policy.rules.length} rule(s))`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof PolicyValidationError)) throw error;
+    for (const line of issueLines(error)) io.out(line);
+    io.err(`${label}: ${error.issues.length} problem(s)`);
+    return 1;
+  }
+}

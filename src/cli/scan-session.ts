@@ -1,0 +1,160 @@
+// What a scan or enforce run works on: caller identity and runtime, the validated policy, the account-regions.
+// Everything here fails fast with a clear message (credentials, region, policy, organization) before any work.
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { STSClient } from "@aws-sdk/client-sts";
+import { type AccountId, type AccountRegion, partitionOfRegion } from "../domain/resources.js";
+import { EnforcerError, errorCode, errorSummary, UsageError } from "../errors.js";
+import type { OrgAccount } from "../gateways/organizations-gateway.js";
+import type { Policy } from "../policy/schema.js";
+import { createRuntime, type Runtime } from "../runtime.js";
+import {
+  type CallerIdentity,
+  callerIdentity,
+  checkRegions,
+  configuredRegion,
+  describeRegions,
+  enabledRegions,
+  toCredentialsError,
+} from "./aws-session.js";
+import type { CliIo } from "./io.js";
+
+export type AccountSelection =
+  | { readonly kind: "caller" }
+  | { readonly kind: "list"; readonly ids: readonly AccountId[] }
+  | { readonly kind: "org" };
+
+export type RegionSelection =
+  | { readonly kind: "default" }
+  | { readonly kind: "list"; readonly names: readonly string[] }
+  | { readonly kind: "all" };
+
+export interface SessionRequest {
+  readonly accounts: AccountSelection;
+  readonly regions: RegionSelection;
+  readonly source: string;
+  readonly roleName: string;
+}
+
+export interface ScanSession {
+  readonly identity: CallerIdentity;
+  readonly runtime: Runtime;
+  readonly policy: Policy;
+  readonly accounts: readonly AccountId[];
+  readonly regions: readonly string[];
+  /** accounts × regions, in that order. */
+  readonly targets: readonly AccountRegion[];
+}
+
+/**
+ * 1. the home region: the SDK's, else the first of --regions
+ * 2. who the caller is (the credential check)
+ * 3. the runtime, with the policy source and member role name from the command line
+ * 4. the policy, validated (PolicyValidationError names file, line and column)
+ * 5. the regions, checked against DescribeRegions
+ * 6. the accounts: the caller's, the listed ones, or every ACTIVE account of the organization
+ */
+export async function openScanSession(request: SessionRequest, io: CliIo): Promise<ScanSession> {
+  const listed = request.regions.kind === "list" ? request.regions.names : [];
+  const homeRegion = (await configuredRegion(io.env)) ?? listed[0];
+  if (homeRegion === undefined)
+    throw new UsageError(
+      "no AWS region configured: set AWS_REGION (or a region in your profile), or pass --regions",
+    );
+
+  const sts = new STSClient({ region: homeRegion });
+  let identity: CallerIdentity;
+  try {
+    identity = await callerIdentity(sts);
+  } finally {
+    sts.destroy();
+  }
+  const runtime = createRuntime(
+    {
+      ...io.env,
+      POLICY_SOURCE: request.source,
+      MEMBER_ROLE_NAME: request.roleName,
+      // One run, one policy: never re-read it halfway through a long scan.
+      POLICY_CACHE_TTL_SECONDS: "86400",
+    },
+    { region: homeRegion },
+  );
+  runtime.accounts.setHomeAccount(identity.accountId);
+  const policy = await runtime.loadPolicy(request.source);
+  const regions = await selectRegions(request.regions, homeRegion, identity, io);
+  const accounts = await selectAccounts(request.accounts, identity, runtime);
+  const targets = accounts.flatMap((accountId) =>
+    regions.map((region) => ({ accountId, region, partition: partitionOfRegion(region) })),
+  );
+  return { identity, runtime, policy, accounts, regions, targets };
+}
+
+async function selectRegions(
+  selection: RegionSelection,
+  homeRegion: string,
+  identity: CallerIdentity,
+  io: CliIo,
+): Promise<string[]> {
+  if (selection.kind === "default") return [homeRegion];
+  const ec2 = new EC2Client({ region: homeRegion });
+  try {
+    const known = await describeRegions(ec2, identity.partition);
+    if (selection.kind === "all") return enabledRegions(known);
+    checkRegions(selection.names, known, identity.accountId);
+    return [...selection.names];
+  } catch (error) {
+    // Without ec2:DescribeRegions the names can still be used as given; an unknown one then fails its own rows.
+    if (selection.kind === "list" && isAccessDenied(error)) {
+      io.err(`warning: cannot check region names (${errorSummary(error)}); using them as given`);
+      return [...selection.names];
+    }
+    if (selection.kind === "all" && isAccessDenied(error))
+      throw new EnforcerError(`--all-regions needs ec2:DescribeRegions: ${errorSummary(error)}`, {
+        cause: error,
+      });
+    throw error;
+  } finally {
+    ec2.destroy();
+  }
+}
+
+async function selectAccounts(
+  selection: AccountSelection,
+  identity: CallerIdentity,
+  runtime: Runtime,
+): Promise<AccountId[]> {
+  if (selection.kind === "caller") return [identity.accountId];
+  if (selection.kind === "list") return [...new Set(selection.ids)];
+  let accounts: OrgAccount[];
+  try {
+    accounts = await runtime.organization.activeAccounts();
+  } catch (error) {
+    const credentials = toCredentialsError(error);
+    if (credentials) throw credentials;
+    if (errorCode(error) === "AWSOrganizationsNotInUseException")
+      throw new EnforcerError(`--org: account ${identity.accountId} is not in an organization`, {
+        cause: error,
+      });
+    if (isAccessDenied(error))
+      throw new EnforcerError(
+        `--org needs organizations:ListAccounts, which only the management account or a delegated administrator has (${errorSummary(error)}); pass --accounts instead`,
+        { cause: error },
+      );
+    throw error;
+  }
+  if (accounts.length === 0)
+    throw new EnforcerError(
+      `--org: the organization of account ${identity.accountId} lists no ACTIVE account`,
+    );
+  return accounts.map((account) => account.accountId);
+}
+
+const ACCESS_DENIED: ReadonlySet<string> = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+]);
+
+export function isAccessDenied(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && ACCESS_DENIED.has(code);
+}

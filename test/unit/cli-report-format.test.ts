@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import {
+  alignColumns,
+  csvField,
+  exitCodeFor,
+  formatCsv,
+  formatReport,
+  formatTable,
+  summaryLine,
+} from "../../src/cli/report-format.js";
+import type { Outcome, OutcomeKind } from "../../src/engine/enforce.js";
+
+function outcome(kind: OutcomeKind, overrides: Partial<Outcome> = {}): Outcome {
+  return {
+    accountId: "111111111111",
+    region: "eu-west-1",
+    resourceType: "VPC",
+    resourceId: "vpc-0123456789abcdef0",
+    outcome: kind,
+    ...overrides,
+  };
+}
+
+describe("exit code", () => {
+  it.each<OutcomeKind>(["compliant", "exempt", "ignored", "created", "not-found"])(
+    "is 0 when every outcome is %s",
+    (kind) => {
+      expect(exitCodeFor([outcome("compliant"), outcome(kind)])).toBe(0);
+    },
+  );
+
+  it.each<OutcomeKind>(["would-create", "delivery-failing", "failed"])(
+    "is 2 when one outcome is %s",
+    (kind) => {
+      expect(exitCodeFor([outcome("compliant"), outcome(kind)])).toBe(2);
+    },
+  );
+});
+
+describe("table", () => {
+  it("aligns columns, shows - for the defaults' rule and appends flow-log IDs to the detail", () => {
+    const text = formatTable([
+      outcome("compliant", { flowLogIds: ["fl-1", "fl-2"], reason: "has a compliant flow log" }),
+      outcome("exempt", {
+        resourceType: "Subnet",
+        resourceId: "subnet-0123456789abcdef0",
+        rule: "sandboxes",
+        reason: "exempt by rule sandboxes",
+      }),
+    ]);
+
+    expect(text).toBe(
+      [
+        "ACCOUNT       REGION     TYPE    RESOURCE                  OUTCOME    RULE       DETAIL",
+        "111111111111  eu-west-1  VPC     vpc-0123456789abcdef0     compliant  -          has a compliant flow log [fl-1 fl-2]",
+        "111111111111  eu-west-1  Subnet  subnet-0123456789abcdef0  exempt     sandboxes  exempt by rule sandboxes",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says so when nothing is in scope", () => {
+    expect(formatTable([])).toBe("no resources in scope\n");
+  });
+
+  it("does not pad the last column", () => {
+    expect(
+      alignColumns([
+        ["a", "b"],
+        ["ccc", ""],
+      ]),
+    ).toBe("a    b\nccc\n");
+  });
+});
+
+describe("CSV", () => {
+  it("writes a header and quotes fields holding commas or quotes", () => {
+    const text = formatCsv([outcome("failed", { reason: 'AccessDenied: not "allowed", sorry' })]);
+
+    expect(text).toBe(
+      "accountId,region,resourceType,resourceId,outcome,rule,flowLogIds,reason\n" +
+        '111111111111,eu-west-1,VPC,vpc-0123456789abcdef0,failed,,,"AccessDenied: not ""allowed"", sorry"\n',
+    );
+  });
+
+  it("leaves plain fields unquoted", () => {
+    expect(csvField("plain text")).toBe("plain text");
+    expect(csvField("two\nlines")).toBe('"two\nlines"');
+  });
+});
+
+describe("JSON and summary", () => {
+  it("carries the run, the counts per outcome and every outcome", () => {
+    const outcomes = [outcome("compliant"), outcome("would-create"), outcome("would-create")];
+
+    const parsed: unknown = JSON.parse(
+      formatReport("json", outcomes, {
+        mode: "audit",
+        runId: "cli-1",
+        accounts: ["111111111111"],
+        regions: ["eu-west-1"],
+      }),
+    );
+
+    expect(parsed).toEqual({
+      mode: "audit",
+      runId: "cli-1",
+      accounts: ["111111111111"],
+      regions: ["eu-west-1"],
+      summary: { compliant: 1, "would-create": 2 },
+      outcomes,
+    });
+  });
+
+  it("summarizes counts in outcome order", () => {
+    expect(summaryLine([outcome("would-create"), outcome("compliant"), outcome("failed")], 3)).toBe(
+      "1 compliant, 1 would-create, 1 failed in 3 account-region(s)",
+    );
+    expect(summaryLine([], 1)).toBe("no resources in scope in 1 account-region(s)");
+  });
+});
