@@ -37,7 +37,9 @@ Object.assign(process.env, fn.environment, overrides, {
 });
 
 // Everything the function prints is a log line: stdout is kept for the result alone.
-const writeResult = process.stdout.write.bind(process.stdout);
+const writeStdout = process.stdout.write.bind(process.stdout);
+// process.exit does not wait for a pipe to drain: exit only once the result (a periodic Config run's is ~1 MB) is out.
+const writeResultAndExit = (text: string, code: number) => writeStdout(text, () => process.exit(code));
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
 const bundle = resolve("dist", `${file}.mjs`);
@@ -60,11 +62,9 @@ try {
       context.invokedFunctionArn = `arn:aws:lambda:${region}:${accountId}:function:${fn.logicalId}`;
     },
   });
-  writeResult(`${JSON.stringify(result ?? null)}\n`);
-  process.exit(0);
+  writeResultAndExit(`${JSON.stringify(result ?? null)}\n`, 0);
 } catch (error) {
-  writeResult(`${JSON.stringify(toErrorJson(error))}\n`);
-  process.exit(1);
+  writeResultAndExit(`${JSON.stringify(toErrorJson(error))}\n`, 1);
 }
 
 /** Lambda's error shape. lambda-local rejects with that shape already; a thrown Error is converted. */

@@ -44,7 +44,11 @@ export type EnforcementScope =
       readonly withSubnetsOf?: readonly VpcId[];
     }
   /** Every in-scope resource of the account-region (tamper repair, sweeps, periodic Config runs). */
-  | { readonly kind: "account-region" };
+  | {
+      readonly kind: "account-region";
+      /** List these types instead of the policy's (a Config rule's scope); those outside the policy are `ignored`. */
+      readonly resourceTypes?: readonly ResourceType[];
+    };
 
 export interface EnforcementRequest {
   readonly placement: PlacementFacts;
@@ -89,13 +93,11 @@ async function readState(
   { policy, ec2 }: EnforcementDeps,
 ): Promise<{ targets: readonly ResourceRef[]; tags: Map<string, Tags>; flowLogs: ExistingFlowLog[] }> {
   if (request.scope.kind === "account-region") {
+    const types = request.scope.resourceTypes ?? policy.resourceTypes;
     // Listing the whole account-region returns tags with the resources, and one unfiltered DescribeFlowLogs
     // (paginated) costs fewer calls than filtering by thousands of IDs.
-    const [targets, flowLogs] = await Promise.all([
-      ec2.listResources(policy.resourceTypes),
-      ec2.describeFlowLogs("all"),
-    ]);
-    const vpcs = policy.resourceTypes.includes("VPC") ? [] : await listVpcsForInheritance(policy, ec2);
+    const [targets, flowLogs] = await Promise.all([ec2.listResources(types), ec2.describeFlowLogs("all")]);
+    const vpcs = types.includes("VPC") ? [] : await listVpcsForInheritance(policy, ec2);
     return { targets, tags: tagsOf([...targets, ...vpcs]), flowLogs };
   }
 

@@ -1,0 +1,293 @@
+// AWS Config custom-rule invocation → what to evaluate, where, and how to report it. Pure parsing; no AWS calls.
+import * as z from "zod";
+import { isPolicySource } from "../config.js";
+import {
+  type AccountId,
+  type AccountRegion,
+  isAccountId,
+  isVpcId,
+  partitionOfRegion,
+  type ResourceRef,
+  type ResourceType,
+  resourceTypeOfId,
+  type Tags,
+} from "../domain/resources.js";
+import { EventValidationError } from "../errors.js";
+import type { Policy } from "../policy/schema.js";
+
+/** The Config resource types the rule evaluates, and the engine's name for each. */
+export const CONFIG_RESOURCE_TYPES = {
+  "AWS::EC2::VPC": "VPC",
+  "AWS::EC2::Subnet": "Subnet",
+} as const satisfies Record<string, ResourceType>;
+export type ConfigResourceType = keyof typeof CONFIG_RESOURCE_TYPES;
+
+export const MESSAGE_TYPES = [
+  "ConfigurationItemChangeNotification",
+  "OversizedConfigurationItemChangeNotification",
+  "ScheduledNotification",
+] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Config item statuses of a resource that exists and is recorded; any other status is NOT_APPLICABLE. */
+const APPLICABLE_STATUSES: ReadonlySet<string> = new Set(["OK", "ResourceDiscovered"]);
+
+/** `ruleParameters` the rule accepts; an empty string means "not set" (CloudFormation cannot omit a key). */
+export interface RuleParameters {
+  /** Overrides POLICY_SOURCE. */
+  readonly policySource?: string;
+  /**
+   * The mode remediation runs in, passed on to the remediation action. The evaluator itself never writes,
+   * whatever the mode.
+   */
+  readonly mode?: Policy["mode"];
+}
+
+interface RequestBase {
+  readonly messageType: MessageType;
+  readonly resultToken: string;
+  readonly ruleName?: string;
+  readonly parameters: RuleParameters;
+  readonly target: AccountRegion;
+  /** Config orders evaluations by this: the item's capture time, or the notification time of periodic runs. */
+  readonly orderingTimestamp: Date;
+}
+
+export type ConfigRuleRequest =
+  /** Nothing to read from AWS: the resource is gone, left the rule's scope, or is of a type the rule does not judge. */
+  | (RequestBase & {
+      readonly kind: "not-applicable";
+      readonly resource: { readonly configType: string; readonly id: string };
+      readonly reason: string;
+    })
+  /** One resource; for an oversized item only its type and ID are known, the rest is read from EC2. */
+  | (RequestBase & {
+      readonly kind: "resource";
+      readonly configType: ConfigResourceType;
+      readonly resource: ResourceRef;
+    })
+  /** Periodic run: every VPC and subnet of the account-region. */
+  | (RequestBase & { readonly kind: "account-region" });
+
+const accountId = z.custom<AccountId>(
+  (v) => typeof v === "string" && isAccountId(v),
+  "must be a 12-digit account ID",
+);
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name");
+const timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
+  .transform((value) => new Date(value));
+const requiredString = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `required (${what})` : "must be a string") });
+
+const envelopeSchema = z.object({
+  invokingEvent: requiredString("the JSON-encoded invoking event").min(1, "must not be empty"),
+  ruleParameters: z.string().nullish(),
+  resultToken: requiredString("the token PutEvaluations needs").min(1, "must not be empty"),
+  eventLeftScope: z.boolean().optional(),
+  configRuleName: z.string().optional(),
+  configRuleArn: z.string().optional(),
+  accountId: accountId.optional(),
+});
+
+const itemFields = {
+  resourceType: z.string().min(1),
+  resourceId: z.string().min(1),
+  awsAccountId: accountId,
+  awsRegion: region,
+  configurationItemCaptureTime: timestamp,
+  configurationItemStatus: z.string().min(1),
+};
+
+const changeNotificationSchema = z.object({
+  messageType: z.literal("ConfigurationItemChangeNotification"),
+  configurationItem: z.object({
+    ...itemFields,
+    // null for deleted resources.
+    configuration: z.object({ vpcId: z.string().optional() }).nullish(),
+    tags: z.record(z.string(), z.string()).nullish(),
+  }),
+});
+
+const oversizedNotificationSchema = z.object({
+  messageType: z.literal("OversizedConfigurationItemChangeNotification"),
+  configurationItemSummary: z.object(itemFields),
+});
+
+const scheduledNotificationSchema = z.object({
+  messageType: z.literal("ScheduledNotification"),
+  awsAccountId: accountId.optional(),
+  notificationCreationTime: timestamp,
+});
+
+const emptyIsUnset = (value: unknown) => (value === "" ? undefined : value);
+const ruleParametersSchema = z.strictObject({
+  policySource: z.preprocess(
+    emptyIsUnset,
+    z
+      .string()
+      .refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")
+      .optional(),
+  ),
+  mode: z.preprocess(emptyIsUnset, z.enum(["enforce", "audit"]).optional()),
+});
+
+export interface ConfigEventDefaults {
+  /** The function's region, for periodic runs whose event does not carry a rule ARN. */
+  readonly region?: string | undefined;
+}
+
+/** Parses and validates a Config rule invocation; a malformed one raises EventValidationError naming each problem. */
+export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaults = {}): ConfigRuleRequest {
+  const envelope = parseOrThrow(envelopeSchema, event, "");
+  const invoking = parseJson(envelope.invokingEvent, "invokingEvent");
+  const parameters = parseRuleParameters(envelope.ruleParameters);
+  const messageType = messageTypeOf(invoking);
+  const common = {
+    messageType,
+    resultToken: envelope.resultToken,
+    parameters,
+    ...(envelope.configRuleName === undefined ? {} : { ruleName: envelope.configRuleName }),
+  };
+
+  if (messageType === "ScheduledNotification") {
+    const scheduled = parseOrThrow(scheduledNotificationSchema, invoking, "invokingEvent");
+    const account = scheduled.awsAccountId ?? envelope.accountId;
+    const where = regionOfRuleArn(envelope.configRuleArn) ?? defaults.region;
+    const problems = [
+      ...(account === undefined
+        ? ["invokingEvent.awsAccountId: required (or accountId) for a periodic run"]
+        : []),
+      ...(where === undefined ? ["configRuleArn: required to know the region of a periodic run"] : []),
+    ];
+    if (account === undefined || where === undefined) throw new EventValidationError("Config rule", problems);
+    return {
+      ...common,
+      kind: "account-region",
+      target: { accountId: account, region: where, partition: partitionOfRegion(where) },
+      orderingTimestamp: scheduled.notificationCreationTime,
+    };
+  }
+
+  // An oversized item comes as a summary without configuration or tags.
+  const full =
+    messageType === "ConfigurationItemChangeNotification"
+      ? parseOrThrow(changeNotificationSchema, invoking, "invokingEvent").configurationItem
+      : undefined;
+  const item =
+    full ?? parseOrThrow(oversizedNotificationSchema, invoking, "invokingEvent").configurationItemSummary;
+  const located = {
+    ...common,
+    target: {
+      accountId: item.awsAccountId,
+      region: item.awsRegion,
+      partition: partitionOfRegion(item.awsRegion),
+    },
+    orderingTimestamp: item.configurationItemCaptureTime,
+  };
+  const notApplicable = (reason: string): ConfigRuleRequest => ({
+    ...located,
+    kind: "not-applicable",
+    resource: { configType: item.resourceType, id: item.resourceId },
+    reason,
+  });
+
+  if (!isConfigResourceType(item.resourceType))
+    return notApplicable(`the rule does not evaluate ${item.resourceType} resources`);
+  if (!APPLICABLE_STATUSES.has(item.configurationItemStatus))
+    return notApplicable(`configuration item status is ${item.configurationItemStatus}`);
+  if (envelope.eventLeftScope === true) return notApplicable("the resource left the rule's scope");
+
+  const type = CONFIG_RESOURCE_TYPES[item.resourceType];
+  if (resourceTypeOfId(item.resourceId) !== type)
+    throw new EventValidationError("Config rule", [
+      `invokingEvent.${full ? "configurationItem" : "configurationItemSummary"}.resourceId: "${item.resourceId}" does not name a resource of type ${item.resourceType}`,
+    ]);
+  const vpcId = full?.configuration?.vpcId;
+  return {
+    ...located,
+    kind: "resource",
+    configType: item.resourceType,
+    resource: {
+      type,
+      id: item.resourceId,
+      // Subnets carry their VPC in the item; an oversized one gets it from EC2 (DescribeSubnets).
+      ...(type === "Subnet" && vpcId !== undefined && isVpcId(vpcId) ? { vpcId } : {}),
+      ...(full?.tags ? { tags: tagsOf(full.tags) } : {}),
+    },
+  };
+}
+
+export function isConfigResourceType(type: string): type is ConfigResourceType {
+  return Object.hasOwn(CONFIG_RESOURCE_TYPES, type);
+}
+
+const CONFIG_TYPE_OF: Readonly<Record<string, ConfigResourceType>> = {
+  VPC: "AWS::EC2::VPC",
+  Subnet: "AWS::EC2::Subnet",
+} satisfies { [K in ConfigResourceType as (typeof CONFIG_RESOURCE_TYPES)[K]]: K };
+
+/** The Config resource type of an engine resource type, when the rule evaluates it. */
+export function configTypeOf(type: string): ConfigResourceType | undefined {
+  return Object.hasOwn(CONFIG_TYPE_OF, type) ? CONFIG_TYPE_OF[type] : undefined;
+}
+
+function messageTypeOf(invoking: unknown): MessageType {
+  const { messageType } = parseOrThrow(
+    z.object({ messageType: requiredString("the kind of notification") }),
+    invoking,
+    "invokingEvent",
+  );
+  if (!isMessageType(messageType))
+    throw new EventValidationError("Config rule", [
+      `invokingEvent.messageType: unsupported "${messageType}" (expected one of ${MESSAGE_TYPES.join(", ")})`,
+    ]);
+  return messageType;
+}
+
+function isMessageType(value: string): value is MessageType {
+  return (MESSAGE_TYPES as readonly string[]).includes(value);
+}
+
+function parseRuleParameters(text: string | null | undefined): RuleParameters {
+  if (text === undefined || text === null || text.trim() === "") return {};
+  const parsed = parseOrThrow(ruleParametersSchema, parseJson(text, "ruleParameters"), "ruleParameters");
+  return {
+    ...(parsed.policySource === undefined ? {} : { policySource: parsed.policySource }),
+    ...(parsed.mode === undefined ? {} : { mode: parsed.mode }),
+  };
+}
+
+/** `arn:aws:config:<region>:<account>:config-rule/…` → region. */
+function regionOfRuleArn(arn: string | undefined): string | undefined {
+  const candidate = arn?.split(":")[3];
+  return candidate && region.safeParse(candidate).success ? candidate : undefined;
+}
+
+function tagsOf(tags: Record<string, string>): Tags {
+  return { ...tags };
+}
+
+function parseJson(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new EventValidationError("Config rule", [
+      `${field}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
+  }
+}
+
+/** `field` names where `value` came from ("" for the event itself), so each problem names its full path. */
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new EventValidationError(
+    "Config rule",
+    result.error.issues.map(
+      (issue) =>
+        `${[field, ...issue.path.map(String)].filter(Boolean).join(".") || "(event)"}: ${issue.message}`,
+    ),
+  );
+}

@@ -1,0 +1,115 @@
+// AWS Config rule invocation → evaluations sent with PutEvaluations; the engine runs in audit mode and never writes.
+import { createHash } from "node:crypto";
+import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import type { AccountRegion } from "../domain/resources.js";
+import type { EnforcementScope, Outcome } from "../engine/enforce.js";
+import { EvaluationFailedError } from "../errors.js";
+import { putEvaluationsBatched, TEST_MODE_RESULT_TOKEN } from "../gateways/config-gateway.js";
+import { type Correlation, logger } from "../observability.js";
+import type { Runtime } from "../runtime.js";
+import { type ConfigEvaluation, evaluationOf, truncateAnnotation } from "../triggers/config-evaluations.js";
+import {
+  CONFIG_RESOURCE_TYPES,
+  type ConfigRuleRequest,
+  parseConfigRuleEvent,
+} from "../triggers/config-event.js";
+import { runEnforcement } from "./run-enforcement.js";
+
+export interface ConfigRuleDeps {
+  readonly runtime: Runtime;
+  readonly configFor: (target: AccountRegion) => Promise<ConfigServiceClient>;
+}
+
+/**
+ * What the function returns. Outcomes are not repeated here (each is a log line already): a periodic run's result
+ * stays well within Lambda's 6 MB response limit.
+ */
+export interface ConfigRuleReport {
+  readonly messageType: ConfigRuleRequest["messageType"];
+  readonly accountId: string;
+  readonly region: string;
+  readonly testMode: boolean;
+  readonly evaluations: readonly ConfigEvaluation[];
+  readonly putEvaluationsCalls: number;
+}
+
+/** The rule evaluates only the types in its Config scope, whatever else the policy enforces. */
+const RULE_SCOPE = Object.values(CONFIG_RESOURCE_TYPES);
+
+/**
+ * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent)
+ * 2. deleted, out-of-scope and foreign-type items → NOT_APPLICABLE without any EC2 call
+ * 3. otherwise run the engine in audit mode on the item, or on every VPC and subnet for a periodic run
+ * 4. map outcomes to evaluations (see config-evaluations.ts) and send them in batches of ≤ 100
+ * 5. throw EvaluationFailedError when some resource got no verdict, after sending the others
+ */
+export async function evaluateConfigRuleEvent(
+  event: unknown,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleReport> {
+  const { runtime } = deps;
+  const request = parseConfigRuleEvent(event, { region: runtime.config.region });
+  const correlation: Correlation = { trigger: "config-rule", correlationId: correlationIdOf(request) };
+
+  let outcomes: Outcome[] = [];
+  let evaluations: ConfigEvaluation[];
+  if (request.kind === "not-applicable") {
+    logger.info("config item not applicable", {
+      ...correlation,
+      ...request.resource,
+      reason: request.reason,
+    });
+    evaluations = [
+      {
+        resourceType: request.resource.configType,
+        resourceId: request.resource.id,
+        complianceType: "NOT_APPLICABLE",
+        annotation: truncateAnnotation(request.reason),
+        orderingTimestamp: request.orderingTimestamp,
+      },
+    ];
+  } else {
+    const report = await runEnforcement(
+      {
+        target: request.target,
+        scope: scopeOf(request),
+        idempotencySeed: correlation.correlationId,
+        correlation,
+        mode: "audit",
+        ...(request.parameters.policySource === undefined
+          ? {}
+          : { policySource: request.parameters.policySource }),
+      },
+      runtime,
+    );
+    outcomes = report.outcomes;
+    evaluations = outcomes.flatMap((outcome) => evaluationOf(outcome, request.orderingTimestamp) ?? []);
+  }
+
+  const { calls } =
+    evaluations.length === 0
+      ? { calls: 0 }
+      : await putEvaluationsBatched(await deps.configFor(request.target), request.resultToken, evaluations);
+  const failures = outcomes.filter((outcome) => outcome.outcome === "failed");
+  const result: ConfigRuleReport = {
+    messageType: request.messageType,
+    accountId: request.target.accountId,
+    region: request.target.region,
+    testMode: request.resultToken === TEST_MODE_RESULT_TOKEN,
+    evaluations,
+    putEvaluationsCalls: calls,
+  };
+  if (failures.length > 0) throw new EvaluationFailedError(failures, result);
+  return result;
+}
+
+function scopeOf(request: Exclude<ConfigRuleRequest, { kind: "not-applicable" }>): EnforcementScope {
+  return request.kind === "account-region"
+    ? { kind: "account-region", resourceTypes: RULE_SCOPE }
+    : { kind: "resources", resources: [request.resource] };
+}
+
+/** Result tokens run to kilobytes: a short digest keeps every log line of one invocation findable. */
+function correlationIdOf(request: ConfigRuleRequest): string {
+  return `config-${createHash("sha256").update(request.resultToken).digest("hex").slice(0, 16)}`;
+}
