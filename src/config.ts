@@ -10,13 +10,24 @@ export interface EnforcerConfig {
   /** Optional allow-list: accounts outside it are refused before any role is assumed. */
   readonly allowedAccounts?: readonly string[];
   readonly maxAttempts: number;
+  /** The function's own region (AWS_REGION), for triggers whose event does not name one. */
+  readonly region?: string;
+  /** ORGANIZATION_CHECK=on: refuse accounts that are not ACTIVE members of the organization (before any AssumeRole). */
+  readonly organizationCheck: boolean;
+  /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
+  readonly organizationCacheTtlSeconds: number;
+}
+
+/** The forms POLICY_SOURCE (and any override of it, such as a Config rule parameter) may take. */
+export function isPolicySource(value: string): boolean {
+  return /^(ssm:.+|s3:\/\/[^/]+\/.+|file:.+)$/.test(value);
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function readConfig(env: Env = process.env): EnforcerConfig {
   const policySource = required(env, "POLICY_SOURCE");
-  if (!/^(ssm:.+|s3:\/\/[^/]+\/.+|file:.+)$/.test(policySource))
+  if (!isPolicySource(policySource))
     throw new ConfigurationError(
       `POLICY_SOURCE must be ssm:<parameter name>, s3://bucket/key or file:<path> (got "${policySource}")`,
     );
@@ -32,6 +43,42 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     policyCacheTtlSeconds: positiveNumber(env, "POLICY_CACHE_TTL_SECONDS", 60),
     maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
     ...(allowed === undefined || allowed.length === 0 ? {} : { allowedAccounts: allowed }),
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
+    organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
+  };
+}
+
+/** The org sweep coordinator's settings: where to enqueue, and which regions are governed. */
+export interface SweepConfig {
+  readonly queueUrl: string;
+  readonly governedRegions: readonly string[];
+  readonly maxAttempts: number;
+  readonly organizationCacheTtlSeconds: number;
+}
+
+export function readSweepConfig(env: Env = process.env): SweepConfig {
+  const queueUrl = required(env, "SWEEP_QUEUE_URL");
+  if (!/^https?:\/\/\S+$/.test(queueUrl))
+    throw new ConfigurationError(`SWEEP_QUEUE_URL must be an SQS queue URL (got "${queueUrl}")`);
+  const governedRegions = [
+    ...new Set(
+      required(env, "GOVERNED_REGIONS")
+        .split(",")
+        .map((region) => region.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const badRegion = governedRegions.find((region) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
+  if (badRegion !== undefined || governedRegions.length === 0)
+    throw new ConfigurationError(
+      `GOVERNED_REGIONS must be comma-separated region names such as us-east-1,eu-west-1 (got "${env.GOVERNED_REGIONS}")`,
+    );
+  return {
+    queueUrl,
+    governedRegions,
+    maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
+    organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
   };
 }
 
@@ -40,6 +87,14 @@ function required(env: Env, name: string): string {
   if (value === undefined || value.trim() === "")
     throw new ConfigurationError(`environment variable ${name} is required`);
   return value.trim();
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "on" || raw === "true") return true;
+  if (raw === "off" || raw === "false") return false;
+  throw new ConfigurationError(`environment variable ${name} must be on or off (got "${env[name]}")`);
 }
 
 function positiveNumber(env: Env, name: string, fallback: number): number {

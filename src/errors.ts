@@ -85,6 +85,50 @@ export class EnforcementFailedError extends EnforcerError {
   }
 }
 
+/** Some account-region messages of an org sweep could not be enqueued; raised after the others were sent. */
+export class SweepEnqueueError extends EnforcerError {
+  override name = "SweepEnqueueError";
+
+  constructor(
+    readonly unsent: ReadonlyArray<{ body: string; reason: string }>,
+    readonly sent: number,
+  ) {
+    super(
+      `${unsent.length} account-region message(s) not enqueued (${sent} sent): ${unsent
+        .slice(0, 3)
+        .map((u) => `${u.body}: ${u.reason}`)
+        .join("; ")}${unsent.length > 3 ? "; …" : ""}`,
+    );
+  }
+}
+
+/**
+ * The Config rule evaluator could not reach a verdict for some resources. Raised after the evaluations it did reach
+ * were sent: Config keeps the previous result for the others instead of a made-up one, and Lambda retries.
+ */
+export class EvaluationFailedError extends EnforcementFailedError {
+  override name = "EvaluationFailedError";
+}
+
+/** PutEvaluations rejected some evaluations (FailedEvaluations) or failed for some batches; raised after every batch was tried. */
+export class PutEvaluationsError extends EnforcerError {
+  override name = "PutEvaluationsError";
+
+  constructor(
+    readonly rejected: ReadonlyArray<{ resourceId: string; reason: string }>,
+    readonly sent: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `PutEvaluations did not accept ${rejected.length} evaluation(s) (${sent} accepted): ${rejected
+        .slice(0, 5)
+        .map((r) => `${r.resourceId}: ${r.reason}`)
+        .join("; ")}${rejected.length > 5 ? "; …" : ""}`,
+      options,
+    );
+  }
+}
+
 /** `Code: message` of an AWS SDK error (or any error), for reports and logs. */
 export function errorSummary(error: unknown): string {
   if (error instanceof Error) {
@@ -101,4 +145,26 @@ export function errorCode(error: unknown): string | undefined {
     return typeof withCode.Code === "string" ? withCode.Code : error.name;
   }
   return undefined;
+}
+
+/** The command line is wrong (unknown option, missing argument, conflicting flags). The CLI exits 1. */
+export class UsageError extends EnforcerError {
+  override name = "UsageError";
+}
+
+/** No AWS credentials could be found, or AWS rejected them. */
+export class CredentialsError extends EnforcerError {
+  override name = "CredentialsError";
+}
+
+/** A region name that AWS does not know (or that the account has not enabled). */
+export class UnknownRegionError extends EnforcerError {
+  override name = "UnknownRegionError";
+
+  constructor(
+    readonly regions: readonly string[],
+    detail: string,
+  ) {
+    super(`${regions.length === 1 ? "unknown region" : "unknown regions"} ${regions.join(", ")}: ${detail}`);
+  }
 }

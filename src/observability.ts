@@ -6,7 +6,9 @@ import type { EnforcementReport, OutcomeKind } from "./engine/enforce.js";
 export const SERVICE_NAME = "vpc-flow-log-enforcer";
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
-export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: "VpcFlowLogEnforcer" });
+// Metrics' own warnings (a dimension set twice when one process reports several account-regions) go through the
+// logger as structured lines, at its level, instead of raw console output.
+export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: "VpcFlowLogEnforcer", logger });
 
 export type Trigger = "eventbridge" | "config-rule" | "config-remediation" | "sweep" | "cli";
 

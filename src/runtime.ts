@@ -1,9 +1,11 @@
 // Composition root: configuration, SDK clients and caches created once per container and shared by every handler.
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { type EnforcerConfig, readConfig } from "./config.js";
 import { AccountClients } from "./gateways/account-clients.js";
+import { OrganizationDirectory } from "./gateways/organizations-gateway.js";
 import type { Policy } from "./policy/schema.js";
 import { cachedPolicyLoader } from "./policy/source.js";
 
@@ -12,15 +14,31 @@ export interface Runtime {
   readonly accounts: AccountClients;
   /** The policy from `source` (default: POLICY_SOURCE), cached for POLICY_CACHE_TTL_SECONDS. */
   readonly loadPolicy: (source?: string) => Promise<Policy>;
+  /** Organization membership and OU ancestry, cached for ORGANIZATION_CACHE_TTL_SECONDS. */
+  readonly organization: OrganizationDirectory;
 }
 
-export function createRuntime(env: Readonly<Record<string, string | undefined>> = process.env): Runtime {
+export interface RuntimeOptions {
+  /** Region of the STS, SSM and S3 clients; by default the SDK's (AWS_REGION, profile). The CLI sets it. */
+  readonly region?: string;
+}
+
+export function createRuntime(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: RuntimeOptions = {},
+): Runtime {
   const config = readConfig(env);
-  const clientConfig = { maxAttempts: config.maxAttempts, retryMode: "adaptive" };
+  const clientConfig = {
+    maxAttempts: config.maxAttempts,
+    retryMode: "adaptive",
+    ...(options.region === undefined ? {} : { region: options.region }),
+  };
   const sts = new STSClient(clientConfig);
   // Built on first use: most deployments read the policy from only one kind of source.
   let ssm: SSMClient | undefined;
   let s3: S3Client | undefined;
+  // Only needed with ORGANIZATION_CHECK=on or a policy that matches on organizationalUnits.
+  let organizations: OrganizationsClient | undefined;
   const load = cachedPolicyLoader(
     { ssm: () => (ssm ??= new SSMClient(clientConfig)), s3: () => (s3 ??= new S3Client(clientConfig)) },
     config.policyCacheTtlSeconds,
@@ -33,6 +51,9 @@ export function createRuntime(env: Readonly<Record<string, string | undefined>> 
       maxAttempts: config.maxAttempts,
     }),
     loadPolicy: (source) => load(source ?? config.policySource),
+    organization: new OrganizationDirectory(() => (organizations ??= new OrganizationsClient(clientConfig)), {
+      ttlSeconds: config.organizationCacheTtlSeconds,
+    }),
   };
 }
 

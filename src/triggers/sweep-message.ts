@@ -1,0 +1,79 @@
+// The org sweep's two inputs, parsed at the edge: an SQS message body (one account-region) and the coordinator's
+// on-demand payload. Pure parsing; no AWS calls.
+import * as z from "zod";
+import { type AccountId, type AccountRegion, isAccountId, partitionOfRegion } from "../domain/resources.js";
+import { EventValidationError } from "../errors.js";
+
+const accountId = z.custom<AccountId>(
+  (v) => typeof v === "string" && isAccountId(v),
+  "must be a 12-digit account ID",
+);
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name such as eu-west-1");
+const runId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+/**
+ * The documented message contract: `{ "accountId": "111111111111", "region": "eu-west-1", "runId": "…" }`.
+ * Extra keys are ignored so a hand-written message may carry notes; `runId` seeds the ClientToken, so a redelivered
+ * message never creates a second flow log.
+ */
+export const sweepMessageSchema = z.object({ accountId, region, runId });
+
+export interface SweepMessage {
+  readonly target: AccountRegion;
+  readonly runId: string;
+}
+
+export function sweepMessageBody(target: Pick<AccountRegion, "accountId" | "region">, runId: string): string {
+  return JSON.stringify({ accountId: target.accountId, region: target.region, runId });
+}
+
+/** Parses one message body; a malformed one raises EventValidationError naming each problem. */
+export function parseSweepMessage(body: string): SweepMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new EventValidationError("sweep message", [
+      `body is not JSON (${error instanceof Error ? error.message : String(error)})`,
+    ]);
+  }
+  const message = parseOrThrow(sweepMessageSchema, json, "sweep message");
+  return {
+    target: {
+      accountId: message.accountId,
+      region: message.region,
+      partition: partitionOfRegion(message.region),
+    },
+    runId: message.runId,
+  };
+}
+
+/**
+ * What the coordinator is asked to sweep. The schedule sends `{}` (every ACTIVE account × governed region); an
+ * operator may narrow it with `accounts` and/or `regions`, and pin `runId` to repeat a run idempotently.
+ */
+export const sweepRequestSchema = z.strictObject({
+  accounts: z.array(accountId).min(1).optional(),
+  regions: z.array(region).min(1).optional(),
+  runId: runId.optional(),
+});
+
+export type SweepRequest = z.output<typeof sweepRequestSchema>;
+
+export function parseSweepRequest(event: unknown): SweepRequest {
+  // A schedule without Input, or a bare `aws lambda invoke`, delivers nothing or null: sweep everything.
+  return parseOrThrow(sweepRequestSchema, event ?? {}, "org sweep request");
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, trigger: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new EventValidationError(
+    trigger,
+    result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(body)"}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,72 @@
+// Org sweep coordinator: a request (usually `{}` from the schedule) in, one SQS message per ACTIVE account × governed
+// region out, and how many were enqueued.
+
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SweepConfig } from "../config.js";
+import type { AccountId } from "../domain/resources.js";
+import { SweepEnqueueError } from "../errors.js";
+import { enqueueMessages } from "../gateways/sweep-queue.js";
+import { logger, metrics } from "../observability.js";
+import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
+
+/** What the coordinator needs; the organization directory is the runtime's, so its cache serves every run. */
+export interface OrgSweepDeps {
+  readonly config: SweepConfig;
+  readonly sqs: SQSClient;
+  readonly organization: { activeAccounts(): Promise<ReadonlyArray<{ readonly accountId: AccountId }>> };
+}
+
+export interface OrgSweepResult {
+  readonly runId: string;
+  readonly accounts: number;
+  readonly regions: readonly string[];
+  readonly enqueued: number;
+  /** Accounts named in an on-demand request that are not ACTIVE members: never enqueued. */
+  readonly skipped?: ReadonlyArray<{ readonly accountId: string; readonly reason: string }>;
+}
+
+/**
+ * 1. parse the request (`{ accounts?, regions?, runId? }`; malformed → EventValidationError, nothing enqueued)
+ * 2. list the organization's ACTIVE accounts (all pages); requested accounts outside it are skipped and reported
+ * 3. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
+ * 4. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
+ *
+ * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same
+ * run id, so the workers' ClientTokens repeat and nothing is created twice.
+ */
+export async function startOrgSweep(
+  event: unknown,
+  defaultRunId: string,
+  deps: OrgSweepDeps,
+): Promise<OrgSweepResult> {
+  const request = parseSweepRequest(event);
+  const runId = request.runId ?? defaultRunId;
+  const regions = request.regions ?? deps.config.governedRegions;
+  const members = (await deps.organization.activeAccounts()).map((account) => account.accountId);
+  const memberSet = new Set(members);
+  const requested = request.accounts === undefined ? members : [...new Set(request.accounts)];
+  const accounts = requested.filter((accountId) => memberSet.has(accountId));
+  const skipped = requested
+    .filter((accountId) => !memberSet.has(accountId))
+    .map((accountId) => ({ accountId, reason: "not an ACTIVE member of the organization" }));
+
+  const bodies = accounts.flatMap((accountId) =>
+    regions.map((region) => sweepMessageBody({ accountId, region }, runId)),
+  );
+  const { sent, failed } = await enqueueMessages(deps.sqs, deps.config.queueUrl, bodies);
+  const result: OrgSweepResult = {
+    runId,
+    accounts: accounts.length,
+    regions,
+    enqueued: sent,
+    ...(skipped.length === 0 ? {} : { skipped }),
+  };
+  logger[failed.length > 0 || skipped.length > 0 ? "warn" : "info"]("org sweep enqueued", {
+    ...result,
+    ...(failed.length === 0 ? {} : { notEnqueued: failed.length }),
+  });
+  metrics.addMetric("AccountRegionsEnqueued", MetricUnit.Count, sent);
+  if (failed.length > 0) throw new SweepEnqueueError(failed, sent);
+  return result;
+}

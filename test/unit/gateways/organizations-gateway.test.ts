@@ -1,0 +1,199 @@
+import {
+  AccessDeniedException,
+  type Account,
+  ListAccountsCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { listActiveAccounts, OrganizationDirectory } from "../../../src/gateways/organizations-gateway.js";
+
+const orgMock = mockClient(OrganizationsClient);
+
+afterEach(() => {
+  orgMock.reset();
+});
+
+const ROOT = "r-ab12";
+const OU_PARENT = "ou-ab12-11111111";
+const OU_CHILD = "ou-ab12-22222222";
+
+function client(): OrganizationsClient {
+  return new OrganizationsClient({ region: "us-east-1" });
+}
+
+function account(id: string, state: Pick<Account, "State" | "Status"> = { State: "ACTIVE" }): Account {
+  return { Id: id, Name: `account-${id}`, ...state };
+}
+
+/** Account → OU_CHILD → OU_PARENT → ROOT, the way ListParents answers one level at a time. */
+function mockHierarchy(accounts: readonly string[]): void {
+  for (const id of accounts)
+    orgMock
+      .on(ListParentsCommand, { ChildId: id })
+      .resolves({ Parents: [{ Id: OU_CHILD, Type: "ORGANIZATIONAL_UNIT" }] });
+  orgMock
+    .on(ListParentsCommand, { ChildId: OU_CHILD })
+    .resolves({ Parents: [{ Id: OU_PARENT, Type: "ORGANIZATIONAL_UNIT" }] });
+  orgMock.on(ListParentsCommand, { ChildId: OU_PARENT }).resolves({ Parents: [{ Id: ROOT, Type: "ROOT" }] });
+}
+
+function clock(start = Date.UTC(2026, 0, 1)) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe("listActiveAccounts", () => {
+  it("follows NextToken through every page", async () => {
+    // Prepare
+    const pages = {
+      first: { Accounts: [account("111111111111"), account("222222222222")], NextToken: "p2" },
+      p2: { Accounts: [account("333333333333")], NextToken: "p3" },
+      p3: { Accounts: [account("444444444444")] },
+    };
+    // The paginator reuses one input object, so tokens are read when each call is made.
+    const tokens: Array<string | undefined> = [];
+    orgMock.on(ListAccountsCommand).callsFake((input: { NextToken?: string }) => {
+      tokens.push(input.NextToken);
+      return input.NextToken === "p2" ? pages.p2 : input.NextToken === "p3" ? pages.p3 : pages.first;
+    });
+
+    // Act
+    const accounts = await listActiveAccounts(client());
+
+    // Assess
+    expect(accounts.map((a) => a.accountId)).toEqual([
+      "111111111111",
+      "222222222222",
+      "333333333333",
+      "444444444444",
+    ]);
+    expect(tokens).toEqual([undefined, "p2", "p3"]);
+  });
+
+  it("keeps only ACTIVE accounts, reading the deprecated Status when State is absent", async () => {
+    // Prepare
+    orgMock.on(ListAccountsCommand).resolves({
+      Accounts: [
+        account("111111111111", { State: "ACTIVE" }),
+        account("222222222222", { State: "SUSPENDED", Status: "ACTIVE" }),
+        account("333333333333", { State: "PENDING_CLOSURE" }),
+        account("444444444444", { Status: "ACTIVE" }),
+        account("555555555555", { Status: "SUSPENDED" }),
+        account("666666666666", { State: "CLOSED" }),
+      ],
+    });
+
+    // Act
+    const accounts = await listActiveAccounts(client());
+
+    // Assess
+    expect(accounts.map((a) => a.accountId)).toEqual(["111111111111", "444444444444"]);
+  });
+});
+
+describe("OrganizationDirectory", () => {
+  it("answers membership from one ListAccounts per TTL, then reads the list again", async () => {
+    // Prepare
+    orgMock.on(ListAccountsCommand).resolves({ Accounts: [account("111111111111")] });
+    const time = clock();
+    const directory = new OrganizationDirectory(client, { ttlSeconds: 300, now: time.now });
+
+    // Act
+    const first = await directory.isActiveMember("111111111111");
+    const second = await directory.isActiveMember("111111111111");
+    const callsWithinTtl = orgMock.commandCalls(ListAccountsCommand).length;
+    time.advance(301_000);
+    await directory.isActiveMember("111111111111");
+
+    // Assess
+    expect([first, second]).toEqual([true, true]);
+    expect(callsWithinTtl).toBe(1);
+    expect(orgMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+  });
+
+  it("re-reads a list older than missRefreshSeconds on a miss, so a new account is admitted promptly", async () => {
+    // Prepare
+    orgMock
+      .on(ListAccountsCommand)
+      .resolvesOnce({ Accounts: [account("111111111111")] })
+      .resolves({ Accounts: [account("111111111111"), account("999999999999")] });
+    const time = clock();
+    const directory = new OrganizationDirectory(client, {
+      ttlSeconds: 300,
+      missRefreshSeconds: 30,
+      now: time.now,
+    });
+
+    // Act
+    await directory.isActiveMember("111111111111");
+    time.advance(10_000);
+    const tooSoon = await directory.isActiveMember("999999999999");
+    time.advance(25_000);
+    const afterRefresh = await directory.isActiveMember("999999999999");
+
+    // Assess
+    expect(tooSoon).toBe(false);
+    expect(afterRefresh).toBe(true);
+    expect(orgMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+  });
+
+  it("does not cache a failed read, and lets the error through instead of calling the account a non-member", async () => {
+    // Prepare
+    orgMock
+      .on(ListAccountsCommand)
+      .rejectsOnce(new AccessDeniedException({ message: "not allowed", $metadata: {} }))
+      .resolves({ Accounts: [account("111111111111")] });
+    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+
+    // Act
+    const first = directory.isActiveMember("111111111111");
+    await first.catch(() => undefined);
+    const second = await directory.isActiveMember("111111111111");
+
+    // Assess
+    await expect(first).rejects.toBeInstanceOf(AccessDeniedException);
+    expect(second).toBe(true);
+  });
+
+  it("lists every OU above an account, nearest first, without the root", async () => {
+    // Prepare
+    mockHierarchy(["111111111111"]);
+    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+
+    // Act
+    const ous = await directory.organizationalUnitsOf("111111111111");
+
+    // Assess
+    expect(ous).toEqual([OU_CHILD, OU_PARENT]);
+  });
+
+  it("reads each OU's parent once per container: a second account in the same OU costs one ListParents", async () => {
+    // Prepare
+    mockHierarchy(["111111111111", "222222222222"]);
+    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+
+    // Act
+    await directory.organizationalUnitsOf("111111111111");
+    const callsForFirst = orgMock.commandCalls(ListParentsCommand).length;
+    const second = await directory.organizationalUnitsOf("222222222222");
+
+    // Assess
+    expect(second).toEqual([OU_CHILD, OU_PARENT]);
+    expect(callsForFirst).toBe(3);
+    expect(orgMock).toHaveReceivedCommandTimes(ListParentsCommand, 4);
+  });
+
+  it("gives an account directly under the root no OUs", async () => {
+    // Prepare
+    orgMock.on(ListParentsCommand).resolves({ Parents: [{ Id: ROOT, Type: "ROOT" }] });
+    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+
+    // Act
+    const ous = await directory.organizationalUnitsOf("111111111111");
+
+    // Assess
+    expect(ous).toEqual([]);
+  });
+});

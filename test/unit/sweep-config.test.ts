@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { readConfig, readSweepConfig } from "../../src/config.js";
+import { ConfigurationError } from "../../src/errors.js";
+
+const QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/sweep";
+
+describe("readSweepConfig", () => {
+  it("reads the queue and the governed regions, dropping blanks and repeats", () => {
+    // Prepare
+    const env = { SWEEP_QUEUE_URL: QUEUE, GOVERNED_REGIONS: " eu-west-1, us-east-1,,eu-west-1 " };
+
+    // Act
+    const config = readSweepConfig(env);
+
+    // Assess
+    expect(config).toEqual({
+      queueUrl: QUEUE,
+      governedRegions: ["eu-west-1", "us-east-1"],
+      maxAttempts: 5,
+      organizationCacheTtlSeconds: 300,
+    });
+  });
+
+  it.each([
+    [{ GOVERNED_REGIONS: "eu-west-1" }, /SWEEP_QUEUE_URL is required/],
+    [{ SWEEP_QUEUE_URL: QUEUE }, /GOVERNED_REGIONS is required/],
+    [
+      { SWEEP_QUEUE_URL: QUEUE, GOVERNED_REGIONS: "eu-west-1,Ireland" },
+      /GOVERNED_REGIONS must be .*"eu-west-1,Ireland"/,
+    ],
+    [{ SWEEP_QUEUE_URL: "sweep", GOVERNED_REGIONS: "eu-west-1" }, /SWEEP_QUEUE_URL must be an SQS queue URL/],
+  ])("fails at cold start naming the variable (%o)", (env, message) => {
+    // Act
+    const read = () => readSweepConfig(env);
+
+    // Assess
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(message);
+  });
+});
+
+describe("ORGANIZATION_CHECK", () => {
+  it("is off unless turned on, and accepts on/off/true/false", () => {
+    // Prepare
+    const base = { POLICY_SOURCE: "ssm:/p" };
+
+    // Act
+    const values = [undefined, "on", "ON", "true", "off", "false", ""].map(
+      (value) =>
+        readConfig(value === undefined ? base : { ...base, ORGANIZATION_CHECK: value }).organizationCheck,
+    );
+
+    // Assess
+    expect(values).toEqual([false, true, true, true, false, false, false]);
+  });
+
+  it("rejects anything else by name", () => {
+    // Act
+    const read = () => readConfig({ POLICY_SOURCE: "ssm:/p", ORGANIZATION_CHECK: "yes" });
+
+    // Assess
+    expect(read).toThrow(/ORGANIZATION_CHECK must be on or off \(got "yes"\)/);
+  });
+});
