@@ -1,18 +1,34 @@
 // `npm run bench`: every benchmark, printed as one table. Figures are measurements, not pass/fail tests.
-import { startMoto } from "../src/local/moto.js";
+// Each group gets its own moto: moto slows down as resources accumulate, so groups must not share one.
+import { type MotoServer, startMoto } from "../src/local/moto.js";
+import { benchConfigPeriodic } from "./config-periodic.js";
 import { type BenchRow, benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
+import { benchOrgSweep } from "./org-sweep.js";
 
 Object.assign(process.env, {
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",
 });
-const rows: BenchRow[] = [...benchColdInit(), ...benchBundleSizes()];
-const moto = await startMoto();
-try {
-  rows.push(...(await benchCallsPerEvent(moto.endpoint)));
-} finally {
-  await moto.stop();
+const only = process.argv.slice(2);
+const wanted = (group: string) => only.length === 0 || only.includes(group);
+
+const rows: BenchRow[] = [];
+if (wanted("core")) rows.push(...benchColdInit(), ...benchBundleSizes());
+const groups: Array<[string, (endpoint: string) => Promise<BenchRow[]>]> = [
+  ["core", benchCallsPerEvent],
+  ["config", benchConfigPeriodic],
+  ["sweep", benchOrgSweep],
+];
+for (const [group, bench] of groups) {
+  if (!wanted(group)) continue;
+  const moto: MotoServer = await startMoto();
+  try {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    rows.push(...(await bench(moto.endpoint)));
+  } finally {
+    await moto.stop();
+  }
 }
 printTable(rows);
 
