@@ -1,22 +1,19 @@
 // EventEnforcerFunction end to end: the built bundle, run like `sam local invoke`, against moto.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  CreateFlowLogsCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DeleteFlowLogsCommand,
-  DescribeFlowLogsCommand,
-  EC2Client,
-  type FlowLog,
-} from "@aws-sdk/client-ec2";
+import { CreateFlowLogsCommand, DeleteFlowLogsCommand } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { credentialsForAccount, type TestCredentials, useMoto } from "../support/aws-env.js";
+import { credentialsForAccount, useMoto } from "../support/aws-env.js";
 import { ec2ErrorBody, startFaultProxy } from "../support/fault-proxy.js";
 import { type CallCounter, startCallCounter } from "../support/http-counter.js";
 import { invokeFunction } from "../support/invoke.js";
+import {
+  createSubnet,
+  createVpc,
+  ec2Client,
+  flowLogsOn,
+  outcomesOf,
+  policySourceFile,
+} from "../support/moto-resources.js";
 import { SAMPLE_IDS, sampleEvent } from "../support/sample-events.js";
 
 const motoEndpoint = useMoto();
@@ -49,60 +46,9 @@ rules:
       deliverLogsPermissionArn: "arn:\${Partition}:iam::\${AccountId}:role/flow-logs-delivery"
 `;
 
-const policyDir = mkdtempSync(join(tmpdir(), "policy-"));
-function policyFile(name: string, text: string): string {
-  const path = join(policyDir, name);
-  writeFileSync(path, text);
-  return `file:${path}`;
-}
-const policySource = policyFile("policy.yaml", POLICY);
+const policySource = policySourceFile(POLICY);
 
-const ec2 = (credentials?: TestCredentials) =>
-  new EC2Client(credentials ? { credentials, region: "us-east-1" } : { region: "us-east-1" });
-
-async function createVpc(client: EC2Client, tags: Record<string, string> = {}): Promise<string> {
-  const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const response = await client.send(
-    new CreateVpcCommand({
-      CidrBlock: "10.0.0.0/16",
-      ...(tagList.length > 0 ? { TagSpecifications: [{ ResourceType: "vpc", Tags: tagList }] } : {}),
-    }),
-  );
-  const id = response.Vpc?.VpcId;
-  if (id === undefined) throw new Error("moto returned no VPC ID");
-  return id;
-}
-
-async function createSubnet(
-  client: EC2Client,
-  vpcId: string,
-  tags: Record<string, string> = {},
-): Promise<string> {
-  const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const response = await client.send(
-    new CreateSubnetCommand({
-      VpcId: vpcId,
-      CidrBlock: `10.0.${Math.floor(Math.random() * 250)}.0/24`,
-      ...(tagList.length > 0 ? { TagSpecifications: [{ ResourceType: "subnet", Tags: tagList }] } : {}),
-    }),
-  );
-  const id = response.Subnet?.SubnetId;
-  if (id === undefined) throw new Error("moto returned no subnet ID");
-  return id;
-}
-
-async function flowLogsOn(client: EC2Client, resourceId: string): Promise<FlowLog[]> {
-  const response = await client.send(
-    new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [resourceId] }] }),
-  );
-  return response.FlowLogs ?? [];
-}
-
-function outcomesOf(output: unknown): Array<Record<string, unknown>> {
-  if (typeof output === "object" && output !== null && "outcomes" in output && Array.isArray(output.outcomes))
-    return output.outcomes;
-  throw new Error(`not a report: ${JSON.stringify(output)}`);
-}
+const ec2 = ec2Client;
 
 beforeAll(async () => {
   await new S3Client({ region: "us-east-1", forcePathStyle: true }).send(
@@ -274,7 +220,7 @@ describe("subnet created", () => {
   it("gets its own flow log when its exempt VPC is overridden by the subnet's own tag", async () => {
     const client = ec2();
     const vpcId = await createVpc(client, { "flow-logs": "disabled" });
-    const subnetId = await createSubnet(client, vpcId, { "flow-logs": "enabled" });
+    const subnetId = await createSubnet(client, vpcId, { tags: { "flow-logs": "enabled" } });
 
     await invokeFunction(
       FUNCTION,
@@ -417,7 +363,7 @@ describe("bad input loses nothing and writes nothing", () => {
   it("refuses to act on an invalid policy, naming the field path", async () => {
     const client = ec2();
     const vpcId = await createVpc(client);
-    const broken = policyFile("broken.yaml", POLICY.replace("trafficType: ALL", "trafficType: SOME"));
+    const broken = policySourceFile(POLICY.replace("trafficType: ALL", "trafficType: SOME"));
 
     const result = await invokeFunction(
       FUNCTION,
@@ -525,7 +471,7 @@ describe("AWS calls per event", () => {
   it("costs one DescribeFlowLogs for a covered VPC when no rule matches on tags", async () => {
     const client = ec2();
     const vpcId = await createVpc(client);
-    const noTagRules = policyFile("no-tags.yaml", POLICY.slice(0, POLICY.indexOf("rules:")));
+    const noTagRules = policySourceFile(POLICY.slice(0, POLICY.indexOf("rules:")));
     const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
     await client.send(
       new CreateFlowLogsCommand({

@@ -5,8 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateFlowLogsCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
   DescribeFlowLogsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -36,6 +34,7 @@ import { credentialsForAccount, type TestCredentials, useMoto } from "../support
 import { startFaultProxy } from "../support/fault-proxy.js";
 import { startCallCounter } from "../support/http-counter.js";
 import { type InvokeResult, invokeFunction } from "../support/invoke.js";
+import { createSubnet, createVpc } from "../support/moto-resources.js";
 import { sampleEvent } from "../support/sample-events.js";
 
 const motoEndpoint = useMoto();
@@ -102,28 +101,6 @@ function destinationOf(accountId: string): string {
   return accountId === accounts[2] ? `arn:aws:s3:::${PROD_BUCKET}` : `arn:aws:s3:::flow-logs-${accountId}`;
 }
 
-async function createVpc(
-  client: EC2Client,
-  cidr: string,
-  tags: Record<string, string> = {},
-): Promise<string> {
-  const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const { Vpc: vpc } = await client.send(
-    new CreateVpcCommand({
-      CidrBlock: cidr,
-      ...(entries.length ? { TagSpecifications: [{ ResourceType: "vpc", Tags: entries }] } : {}),
-    }),
-  );
-  if (!vpc?.VpcId) throw new Error("CreateVpc returned no VpcId");
-  return vpc.VpcId;
-}
-
-async function createSubnet(client: EC2Client, vpcId: string, cidr: string): Promise<string> {
-  const { Subnet: subnet } = await client.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }));
-  if (!subnet?.SubnetId) throw new Error("CreateSubnet returned no SubnetId");
-  return subnet.SubnetId;
-}
-
 async function flowLogsOf(accountId: string, region: string): Promise<FlowLog[]> {
   const { FlowLogs: logs = [] } = await ec2(accountId, region).send(new DescribeFlowLogsCommand({}));
   return logs;
@@ -132,7 +109,7 @@ async function flowLogsOf(accountId: string, region: string): Promise<FlowLog[]>
 /** Seeds one account-region: a compliant VPC, one logging elsewhere, an exempt one with a subnet, a plain one. */
 async function seed(accountId: string, region: string): Promise<Seeded> {
   const client = ec2(accountId, region);
-  const compliant = await createVpc(client, "10.1.0.0/16");
+  const compliant = await createVpc(client, {}, "10.1.0.0/16");
   await client.send(
     new CreateFlowLogsCommand({
       ResourceIds: [compliant],
@@ -142,7 +119,7 @@ async function seed(accountId: string, region: string): Promise<Seeded> {
       LogDestination: destinationOf(accountId),
     }),
   );
-  const elsewhere = await createVpc(client, "10.2.0.0/16");
+  const elsewhere = await createVpc(client, {}, "10.2.0.0/16");
   const { FlowLogIds: [elsewhereLog = ""] = [] } = await client.send(
     new CreateFlowLogsCommand({
       ResourceIds: [elsewhere],
@@ -152,12 +129,12 @@ async function seed(accountId: string, region: string): Promise<Seeded> {
       LogDestination: "arn:aws:s3:::elsewhere-flow-logs",
     }),
   );
-  const exemptVpc = await createVpc(client, "10.3.0.0/16", { "flow-logs": "disabled" });
-  const exemptSubnet = await createSubnet(client, exemptVpc, "10.3.1.0/24");
-  const plain = await createVpc(client, "10.4.0.0/16", { Name: "plain" });
+  const exemptVpc = await createVpc(client, { "flow-logs": "disabled" }, "10.3.0.0/16");
+  const exemptSubnet = await createSubnet(client, exemptVpc, { cidr: "10.3.1.0/24" });
+  const plain = await createVpc(client, { Name: "plain" }, "10.4.0.0/16");
   const plainSubnets = [
-    await createSubnet(client, plain, "10.4.1.0/24"),
-    await createSubnet(client, plain, "10.4.2.0/24"),
+    await createSubnet(client, plain, { cidr: "10.4.1.0/24" }),
+    await createSubnet(client, plain, { cidr: "10.4.2.0/24" }),
   ];
   const { Vpcs: all = [] } = await client.send(new DescribeVpcsCommand({}));
   const { Subnets: subnets = [] } = await client.send(new DescribeSubnetsCommand({}));
@@ -357,7 +334,7 @@ describe("organization-wide sweep", () => {
     const fresh = new Map<string, string>();
     for (const accountId of accounts)
       for (const region of REGIONS)
-        fresh.set(`${accountId}/${region}`, await createVpc(ec2(accountId, region), "10.9.0.0/16"));
+        fresh.set(`${accountId}/${region}`, await createVpc(ec2(accountId, region), {}, "10.9.0.0/16"));
     const proxy = await startFaultProxy(motoEndpoint(), [
       {
         match: { service: "sts", action: "AssumeRole", bodyIncludes: broken },
@@ -402,7 +379,7 @@ describe("organization-wide sweep", () => {
   it("sweeps one account-region put on the queue by hand, and rejects a malformed message alone", async () => {
     // Prepare
     const [, member = ""] = accounts;
-    const vpcId = await createVpc(ec2(member, "eu-west-1"), "10.8.0.0/16");
+    const vpcId = await createVpc(ec2(member, "eu-west-1"), {}, "10.8.0.0/16");
     const client = sqs();
     await client.send(
       new SendMessageBatchCommand({
@@ -475,7 +452,7 @@ describe("event path across accounts", () => {
   it("acts on an event from a member account through its role", async () => {
     // Prepare
     const [, member = ""] = accounts;
-    const vpcId = await createVpc(ec2(member, "us-east-1"), "10.7.0.0/16");
+    const vpcId = await createVpc(ec2(member, "us-east-1"), {}, "10.7.0.0/16");
     const counter = await startCallCounter(motoEndpoint());
     const event = sampleEvent("vpc-created.json", { "123456789012": member, "vpc-0a1b2c3d4e5f60718": vpcId });
 
