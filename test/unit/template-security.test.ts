@@ -1,0 +1,527 @@
+// Security properties of the templates as CloudFormation deploys them: template.yaml after SAM's transform (the
+// roles SAM generates are checked too) and templates/member.yaml. If the SAM translator cannot run, these fail.
+import { describe, expect, it } from "vitest";
+import {
+  lazyTransform,
+  loadServiceAuthorization,
+  type ServiceAuthorization,
+  type TransformedTemplate,
+} from "../support/sam-transform.js";
+import {
+  actionMatches,
+  type CfnTemplate,
+  checkAssumeRole,
+  checkFailureHandling,
+  checkFunctionLogs,
+  checkManagedPolicies,
+  checkNoWildcardActions,
+  checkPassRole,
+  checkWildcardResources,
+  type FailureExpectation,
+  policyStatements,
+  type WildcardResourceAllowance,
+} from "../support/template-checks.js";
+
+/**
+ * The only actions an Allow may grant on Resource "*". Anything else on "*" fails: scope it to ARNs. Entries marked
+ * `none` are checked against the Service Authorization Reference data cfn-lint ships, for every action the
+ * templates use, so an entry cannot silently cover an action that does support resource-level permissions.
+ */
+const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
+  {
+    // DescribeVpcs, DescribeSubnets, DescribeFlowLogs, DescribeTags, DescribeNetworkInterfaces, DescribeTransitGateways,
+    // DescribeTransitGatewayAttachments: EC2's list/describe calls take no resource ARN. A Describe* action that does
+    // (DescribeInstanceAttribute, ...) still fails through the Service Authorization Reference check.
+    action: "ec2:Describe*",
+    resourceLevel: "none",
+    why: "EC2 Describe calls have no resource-level permissions",
+  },
+  {
+    // Required of the caller of CreateFlowLogs for S3 and Firehose destinations (vended logs, v1 API).
+    action: "logs:CreateLogDelivery",
+    resourceLevel: "none",
+    why: "vended-log delivery API; no resource types",
+  },
+  {
+    action: "logs:DeleteLogDelivery",
+    resourceLevel: "none",
+    why: "vended-log delivery API; no resource types",
+  },
+  {
+    // The Config rule's verdicts; the result token, not an ARN, binds them to the rule.
+    action: "config:PutEvaluations",
+    resourceLevel: "none",
+    why: "AWS Config PutEvaluations has no resource types",
+  },
+  {
+    // Membership check (ORGANIZATION_CHECK) and the sweep's account list.
+    action: "organizations:ListAccounts",
+    resourceLevel: "none",
+    why: "Organizations ListAccounts has no resource types",
+  },
+  {
+    // OU ancestry for `organizationalUnits` policy rules. Scoping needs the management account's id (it is in every
+    // Organizations ARN) which this stack does not know, and OrganizationId is empty in single-account stacks; the
+    // call reads nothing but the parent of an account or OU.
+    action: "organizations:ListParents",
+    resourceLevel: "read-only",
+    why: "read-only; its ARNs embed the management account id, unknown to the stack",
+  },
+  {
+    // Not used today; EMF (log lines) carries the metrics. Listed because it is the documented exception.
+    action: "cloudwatch:PutMetricData",
+    resourceLevel: "none",
+    why: "CloudWatch PutMetricData has no resource types (scope with cloudwatch:namespace)",
+  },
+  {
+    // Not used today (no active tracing); what SAM's Tracing would need.
+    action: "xray:PutT*",
+    resourceLevel: "none",
+    why: "X-Ray PutTraceSegments / PutTelemetryRecords have no resource types",
+  },
+];
+
+/**
+ * AWS managed policies allowed on roles (their statements are not in the template, so cannot be checked): none.
+ * SAM attaches AWSLambdaBasicExecutionRole (logs writes on every log group) and AWSLambdaSQSQueueExecutionRole
+ * (receive and delete on every queue) to the roles it generates, which is why every function has its own role.
+ */
+const ALLOWED_MANAGED_POLICIES: ReadonlyMap<string, string> = new Map();
+
+/** How each function's failures end up somewhere an operator sees them, and why that suits its triggers. */
+const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
+  EventEnforcerFunction: {
+    path: "on-failure-destination",
+    why:
+      "EventBridge invokes it asynchronously: after Lambda's retries the event goes to EnforcerDeadLetterQueue; " +
+      "events the rules could not deliver go there through each target's DeadLetterConfig",
+  },
+  ConfigRuleFunction: {
+    path: "on-failure-destination",
+    why: "AWS Config invokes it asynchronously; a run still failing after the retries goes to EnforcerDeadLetterQueue",
+  },
+  ConfigRemediationFunction: {
+    path: "on-failure-destination",
+    why:
+      "SSM Automation invokes it synchronously, so Config records the failure and retries (MaximumAutomaticAttempts); " +
+      "the destination catches asynchronous invocations (a manual replay) that no caller would see fail",
+  },
+  OrgSweepFunction: {
+    path: "on-failure-destination",
+    why:
+      "EventBridge Scheduler invokes it asynchronously: a failed run goes to EnforcerDeadLetterQueue, and an " +
+      "invocation the scheduler could not make goes there through the schedule's DeadLetterConfig",
+  },
+  SweepWorkerFunction: {
+    path: "sqs-redrive",
+    why:
+      "it polls SweepQueue (asynchronous destinations do not apply to event source mappings): a message failing " +
+      "maxReceiveCount times moves to SweepDeadLetterQueue",
+  },
+};
+
+const TEMPLATES = ["template.yaml", "templates/member.yaml"] as const;
+
+// The translator takes a second or two per template, once per file; a failure fails every test with its message.
+describe("templates after SAM's transform", { timeout: 60_000 }, () => {
+  const transforms = new Map(TEMPLATES.map((path) => [path, lazyTransform(path)] as const));
+  let serviceAuthorization: ServiceAuthorization | undefined;
+
+  function transformed(path: string): TransformedTemplate {
+    const transform = transforms.get(path as (typeof TEMPLATES)[number]);
+    if (transform === undefined) throw new Error(`${path} is not one of the templates`);
+    return transform();
+  }
+
+  function templateAt(path: string): CfnTemplate {
+    return transformed(path).template;
+  }
+
+  function authorization(): ServiceAuthorization {
+    serviceAuthorization ??= loadServiceAuthorization(transformed("template.yaml").serviceAuthorizationPath);
+    return serviceAuthorization;
+  }
+
+  it("expands template.yaml into the resources it deploys, with a role of its own for every function", () => {
+    // Act
+    const central = templateAt("template.yaml");
+    const functionRoles = Object.values(central.Resources ?? {})
+      .filter((r) => r.Type === "AWS::Lambda::Function")
+      .map((r) => r.Properties?.Role);
+
+    // Assess
+    expect(Object.values(central.Resources ?? {}).some((r) => r.Type.startsWith("AWS::Serverless::"))).toBe(
+      false,
+    );
+    expect(functionRoles).toHaveLength(Object.keys(FAILURE_PATHS).length);
+    for (const role of functionRoles) {
+      const [roleId] = (role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"];
+      expect(central.Resources?.[roleId]?.Type).toBe("AWS::IAM::Role");
+    }
+    expect(policyStatements(central).length).toBeGreaterThan(30);
+    expect(policyStatements(templateAt("templates/member.yaml")).length).toBeGreaterThan(5);
+  });
+
+  it.each(TEMPLATES)("%s grants no Action '*' or 'service:*', and no NotAction/NotResource", (path) => {
+    expect(checkNoWildcardActions(policyStatements(templateAt(path)))).toEqual([]);
+  });
+
+  it.each(TEMPLATES)("%s grants on Resource '*' only the allow-listed actions", (path) => {
+    expect(
+      checkWildcardResources(
+        policyStatements(templateAt(path)),
+        WILDCARD_RESOURCE_ALLOWANCES,
+        authorization(),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each(TEMPLATES)("%s conditions every iam:PassRole on iam:PassedToService", (path) => {
+    expect(checkPassRole(policyStatements(templateAt(path)))).toEqual([]);
+  });
+
+  it.each(TEMPLATES)("%s allows sts:AssumeRole only on role ARNs", (path) => {
+    const template = templateAt(path);
+    expect(checkAssumeRole(policyStatements(template), template)).toEqual([]);
+  });
+
+  it.each(TEMPLATES)("%s attaches no managed policy whose statements are not in the template", (path) => {
+    expect(checkManagedPolicies(templateAt(path), ALLOWED_MANAGED_POLICIES)).toEqual([]);
+  });
+
+  it("gives every function a log group with a retention, which its role may write to", () => {
+    expect(checkFunctionLogs(templateAt("template.yaml"))).toEqual([]);
+  });
+
+  it("gives every function the failure path its triggers call for, and every rule or schedule target a DLQ", () => {
+    expect(checkFailureHandling(templateAt("template.yaml"), FAILURE_PATHS)).toEqual([]);
+    expect(checkFailureHandling(templateAt("templates/member.yaml"), {})).toEqual([]);
+  });
+
+  it("keeps the allow-list honest: `none` entries name actions AWS lists without resource types", () => {
+    for (const allowance of WILDCARD_RESOURCE_ALLOWANCES.filter((a) => a.resourceLevel === "none")) {
+      // Prepare
+      const [service = "", pattern = ""] = allowance.action.split(":");
+
+      // Act
+      const known = [...(authorization().get(service.toLowerCase()) ?? new Map<string, readonly string[]>())]
+        .filter(([action]) => actionMatches(pattern, action))
+        .map(([action, types]) => ({ action, types }));
+
+      // Assess: a pattern such as ec2:Describe* also matches scoped actions, which the per-action check rejects.
+      expect(
+        known.filter(({ types }) => types.length === 0),
+        allowance.action,
+      ).not.toEqual([]);
+      if (!/[*?]/.test(pattern))
+        expect(known, allowance.action).toEqual([{ action: pattern.toLowerCase(), types: [] }]);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The checkers fail on violations: minimal synthetic templates, shaped like the translator's output.
+
+function roleWith(statements: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      },
+      Policies: [{ PolicyName: "p", PolicyDocument: { Version: "2012-10-17", Statement: statements } }],
+      ...extra,
+    },
+  };
+}
+
+function statementsOf(...statements: unknown[]) {
+  return policyStatements({ Resources: { Role: roleWith(statements) } });
+}
+
+const fakeAuthorization: ServiceAuthorization = new Map([
+  [
+    "ec2",
+    new Map<string, readonly string[]>([
+      ["describevpcs", []],
+      ["describeinstanceattribute", ["instance"]],
+    ]),
+  ],
+  ["s3", new Map<string, readonly string[]>([["putobject", ["object"]]])],
+]);
+
+describe("template checks on violations", () => {
+  it("reports Action '*', 'service:*' and NotAction, including inside Fn::If", () => {
+    // Prepare
+    const statements = statementsOf(
+      { Effect: "Allow", Action: "*", Resource: "*" },
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::b/*" },
+      { Effect: "Allow", NotAction: "iam:*", Resource: "*" },
+      { "Fn::If": ["C", { Effect: "Allow", Action: "sqs:*", Resource: "*" }, { Ref: "AWS::NoValue" }] },
+      { Effect: "Deny", Action: "*", Resource: "*" },
+    );
+
+    // Act
+    const violations = checkNoWildcardActions(statements);
+
+    // Assess
+    expect(violations).toHaveLength(4);
+    expect(violations.join("\n")).toMatch(/"\*" grants a whole service/);
+    expect(violations.join("\n")).toMatch(/"s3:\*"/);
+    expect(violations.join("\n")).toMatch(/NotAction/);
+    expect(violations.join("\n")).toMatch(/"sqs:\*"/);
+  });
+
+  it("reports a write on Resource '*' and a whole-service ARN, and an allowance AWS contradicts", () => {
+    // Prepare
+    const allowances: WildcardResourceAllowance[] = [
+      { action: "ec2:Describe*", resourceLevel: "none", why: "" },
+    ];
+    const statements = statementsOf(
+      { Effect: "Allow", Action: "ec2:DescribeVpcs", Resource: "*" },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "*" },
+      {
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:*" },
+      },
+      { Effect: "Allow", Action: "ec2:DescribeInstanceAttribute", Resource: ["arn:aws:s3:::b", "*"] },
+      { Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" },
+      { Effect: "Allow", Action: "ec2:Describe*", Resource: "*" },
+    );
+
+    // Act
+    const violations = checkWildcardResources(statements, allowances, fakeAuthorization);
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/Statement\[1\].*"s3:PutObject" on Resource "\*" is not in the allow-list/),
+      expect.stringMatching(/Statement\[2\].*"sqs:SendMessage" on Resource "\*" is not in the allow-list/),
+      expect.stringMatching(
+        /Statement\[3\].*"ec2:DescribeInstanceAttribute".*AWS lists resource types instance/,
+      ),
+      expect.stringMatching(
+        /Statement\[5\].*"ec2:describeinstanceattribute".*AWS lists resource types instance/,
+      ),
+    ]);
+  });
+
+  it("reports iam:PassRole without iam:PassedToService, however the action is written", () => {
+    // Prepare
+    const statements = statementsOf(
+      { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::1:role/r" },
+      { Effect: "Allow", Action: "iam:Pass*", Resource: "arn:aws:iam::1:role/r" },
+      {
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: "arn:aws:iam::1:role/r",
+        Condition: { StringLike: { "iam:PassedToService": "*" } },
+      },
+      {
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: "arn:aws:iam::1:role/r",
+        Condition: { StringNotEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+      },
+      {
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: "arn:aws:iam::1:role/r",
+        Condition: { StringEquals: { "iam:PassedToService": "vpc-flow-logs.amazonaws.com" } },
+      },
+    );
+
+    // Act
+    const violations = checkPassRole(statements);
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/Statement\[0\]/),
+      expect.stringMatching(/Statement\[1\]/),
+      expect.stringMatching(/Statement\[2\]/),
+      expect.stringMatching(/Statement\[3\]/),
+    ]);
+  });
+
+  it("reports sts:AssumeRole on '*' or on every role, and accepts role ARNs", () => {
+    // Prepare
+    const template: CfnTemplate = {
+      Resources: {
+        Target: roleWith([]),
+        Role: roleWith([
+          { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" },
+          { Effect: "Allow", Action: "sts:Assume*", Resource: "arn:aws:iam::*:role/*" },
+          {
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: [
+              { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}" },
+              { "Fn::GetAtt": ["Target", "Arn"] },
+            ],
+          },
+        ]),
+      },
+    };
+
+    // Act
+    const violations = checkAssumeRole(policyStatements(template), template);
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/Statement\[0\].*"\*"/),
+      expect.stringMatching(/Statement\[1\].*role\/\*/),
+    ]);
+  });
+
+  it("reports an AWS managed policy, whose statements it cannot see", () => {
+    // Prepare
+    const template: CfnTemplate = {
+      Resources: {
+        Local: { Type: "AWS::IAM::ManagedPolicy", Properties: { PolicyDocument: { Statement: [] } } },
+        Role: roleWith([], {
+          ManagedPolicyArns: [
+            { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+            { Ref: "Local" },
+          ],
+        }),
+      },
+    };
+
+    // Act
+    const violations = checkManagedPolicies(template, new Map());
+
+    // Assess
+    expect(violations).toEqual([expect.stringMatching(/Role: .*service-role\/AWSLambdaBasicExecutionRole/)]);
+  });
+
+  it("reports a function without a retained log group its role may write to", () => {
+    // Prepare
+    const writeLogs = (group: string) => ({
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: { "Fn::GetAtt": [group, "Arn"] },
+    });
+    const fn = (role: string, logGroup?: string) => ({
+      Type: "AWS::Lambda::Function",
+      Properties: {
+        Role: { "Fn::GetAtt": [role, "Arn"] },
+        ...(logGroup === undefined ? {} : { LoggingConfig: { LogGroup: { Ref: logGroup } } }),
+      },
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        Kept: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 30 } },
+        Forever: { Type: "AWS::Logs::LogGroup", Properties: {} },
+        Named: {
+          Type: "AWS::Logs::LogGroup",
+          Properties: { LogGroupName: { "Fn::Sub": "/aws/lambda/${ByName}" }, RetentionInDays: 7 },
+        },
+        Writer: roleWith([writeLogs("Kept"), writeLogs("Forever"), writeLogs("Named")]),
+        Mute: roleWith([]),
+        Good: fn("Writer", "Kept"),
+        ByName: fn("Writer"),
+        NoGroup: fn("Writer"),
+        NoRetention: fn("Writer", "Forever"),
+        CannotWrite: fn("Mute", "Kept"),
+      },
+    };
+
+    // Act
+    const violations = checkFunctionLogs(template);
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/^NoGroup: logs to no AWS::Logs::LogGroup/),
+      expect.stringMatching(/^NoRetention: .*Forever has no RetentionInDays/),
+      expect.stringMatching(/^CannotWrite: .*logs:CreateLogStream/),
+      expect.stringMatching(/^CannotWrite: .*logs:PutLogEvents/),
+    ]);
+  });
+
+  it("reports missing or unwritable failure destinations, queues without redrive, targets without DLQ", () => {
+    // Prepare
+    const send = { Effect: "Allow", Action: "sqs:SendMessage", Resource: { "Fn::GetAtt": ["Dlq", "Arn"] } };
+    const fn = (role: string) => ({
+      Type: "AWS::Lambda::Function",
+      Properties: { Role: { "Fn::GetAtt": [role, "Arn"] } },
+    });
+    const invokeConfig = (fnId: string) => ({
+      Type: "AWS::Lambda::EventInvokeConfig",
+      Properties: {
+        FunctionName: { Ref: fnId },
+        DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["Dlq", "Arn"] } } },
+      },
+    });
+    const mapping = (fnId: string, queue: string) => ({
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { FunctionName: { Ref: fnId }, EventSourceArn: { "Fn::GetAtt": [queue, "Arn"] } },
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        Dlq: { Type: "AWS::SQS::Queue", Properties: {} },
+        Redriven: {
+          Type: "AWS::SQS::Queue",
+          Properties: {
+            RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": ["Dlq", "Arn"] }, maxReceiveCount: 3 },
+          },
+        },
+        Plain: { Type: "AWS::SQS::Queue", Properties: {} },
+        Sender: roleWith([send]),
+        Mute: roleWith([]),
+        Good: fn("Sender"),
+        GoodConfig: invokeConfig("Good"),
+        NoConfig: fn("Sender"),
+        CannotSend: fn("Mute"),
+        CannotSendConfig: invokeConfig("CannotSend"),
+        Worker: fn("Mute"),
+        WorkerMapping: mapping("Worker", "Redriven"),
+        Lossy: fn("Mute"),
+        LossyMapping: mapping("Lossy", "Plain"),
+        Undocumented: fn("Mute"),
+        Rule: {
+          Type: "AWS::Events::Rule",
+          Properties: {
+            Targets: [
+              { Id: "a", Arn: { "Fn::GetAtt": ["Good", "Arn"] } },
+              {
+                Id: "b",
+                Arn: { "Fn::GetAtt": ["Good", "Arn"] },
+                DeadLetterConfig: { Arn: { "Fn::GetAtt": ["Dlq", "Arn"] } },
+              },
+            ],
+          },
+        },
+        Schedule: {
+          Type: "AWS::Scheduler::Schedule",
+          Properties: {
+            Target: { Arn: { "Fn::GetAtt": ["Good", "Arn"] }, RoleArn: "arn:aws:iam::1:role/s" },
+          },
+        },
+      },
+    };
+    const expect_ = (path: FailureExpectation["path"]): FailureExpectation => ({ path, why: "" });
+
+    // Act
+    const violations = checkFailureHandling(template, {
+      Good: expect_("on-failure-destination"),
+      NoConfig: expect_("on-failure-destination"),
+      CannotSend: expect_("on-failure-destination"),
+      Worker: expect_("sqs-redrive"),
+      Lossy: expect_("sqs-redrive"),
+      Gone: expect_("sqs-redrive"),
+    });
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/^Gone: .*not a function/),
+      expect.stringMatching(/^NoConfig: no AWS::Lambda::EventInvokeConfig/),
+      expect.stringMatching(/^CannotSend: its role is not granted sqs:SendMessage on .* Dlq/),
+      expect.stringMatching(/^Plain: feeds Lossy but has no RedrivePolicy/),
+      expect.stringMatching(/^Undocumented: no failure expectation/),
+      expect.stringMatching(/^Rule: target Good has no DeadLetterConfig/),
+      expect.stringMatching(/^Schedule: target Good has no DeadLetterConfig/),
+    ]);
+  });
+});
