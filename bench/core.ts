@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CreateFlowLogsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { findFunction, readTemplate } from "../src/local/template.js";
 import { startCallCounter } from "../test/support/http-counter.js";
 import { invokeFunction } from "../test/support/invoke.js";
 import { sampleEvent } from "../test/support/sample-events.js";
@@ -22,24 +23,30 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-/** Process wall time of `node -e ''` vs `node` importing the bundle, interleaved so drift hits both alike. */
+/**
+ * Process wall time of `node -e ''` vs `node` importing the bundle, interleaved so drift hits both alike. The bundle
+ * runs with the function's environment from template.yaml (NODE_OPTIONS included: --enable-source-maps alone
+ * would add the parse of a 7 MB source map to every cold start).
+ */
 export function benchColdInit(runs = 21): BenchRow[] {
   const bundle = resolve("dist/event-enforcer.mjs");
   const importScript = `const t = performance.now(); await import(${JSON.stringify(bundle)}); process.stderr.write(String(performance.now() - t));`;
-  const env = { ...process.env, POLICY_SOURCE: "ssm:/bench/policy", AWS_REGION: "us-east-1" };
+  const functionEnv = findFunction(readTemplate("template.yaml"), "EventEnforcerFunction").environment;
+  const env = { ...process.env, ...functionEnv, AWS_REGION: "us-east-1" };
+  const bareEnv = { ...process.env, AWS_REGION: "us-east-1" };
   const bare: number[] = [];
   const withBundle: number[] = [];
   const inProcess: number[] = [];
-  const timeProcess = (args: string[]) => {
+  const timeProcess = (args: string[], processEnv: NodeJS.ProcessEnv) => {
     const start = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, args, { env, encoding: "utf-8" });
+    const run = spawnSync(process.execPath, args, { env: processEnv, encoding: "utf-8" });
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (run.status !== 0) throw new Error(`cold-init run failed: ${run.stderr}`);
     return { elapsed, stderr: run.stderr };
   };
   for (let i = 0; i < runs; i += 1) {
-    bare.push(timeProcess(["-e", ""]).elapsed);
-    const loaded = timeProcess(["--input-type=module", "-e", importScript]);
+    bare.push(timeProcess(["-e", ""], bareEnv).elapsed);
+    const loaded = timeProcess(["--input-type=module", "-e", importScript], env);
     withBundle.push(loaded.elapsed);
     inProcess.push(Number.parseFloat(loaded.stderr.trim().split("\n").pop() ?? "NaN"));
   }

@@ -30,7 +30,8 @@ export function publishReport(report: EnforcementReport, correlation: Correlatio
     logger[level]("flow-log outcome", { ...correlation, ...outcome });
     counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
   }
-  if (counts.size === 0) return;
+  // Set even when there is nothing to count, so metrics added later in the invocation (the sweep's
+  // AccountRegionsSwept) carry the same dimension set as the outcome counts.
   metrics.addDimension("trigger", correlation.trigger);
   for (const [outcome, count] of counts) metrics.addMetric(outcome, MetricUnit.Count, count);
 }
