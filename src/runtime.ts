@@ -3,6 +3,8 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
+import type { MiddlewareObj } from "@middy/core";
+import type { Context } from "aws-lambda";
 import { type EnforcerConfig, readConfig } from "./config.js";
 import { AccountClients } from "./gateways/account-clients.js";
 import { OrganizationDirectory } from "./gateways/organizations-gateway.js";
@@ -54,6 +56,19 @@ export function createRuntime(
     organization: new OrganizationDirectory(() => (organizations ??= new OrganizationsClient(clientConfig)), {
       ttlSeconds: config.organizationCacheTtlSeconds,
     }),
+  };
+}
+
+/**
+ * Middy middleware: each invocation's function ARN names the home account, so no STS call is needed to tell home
+ * from member accounts.
+ */
+export function learnHomeAccount(runtime: Runtime): MiddlewareObj<unknown, unknown, Error, Context> {
+  return {
+    before: (request) => {
+      const home = accountOfFunctionArn(request.context.invokedFunctionArn);
+      if (home) runtime.accounts.setHomeAccount(home);
+    },
   };
 }
 
