@@ -1,8 +1,8 @@
-// `npm run schema`: writes policy.schema.json and docs/policy-reference.md from the zod policy schema (the single
-// source of truth), for editors (yaml-language-server) and readers. A unit test fails when either is stale.
-import { mkdirSync, writeFileSync } from "node:fs";
+// `npm run schema`: writes policy.schema.json, docs/policy-reference.md and the README's reference table from the
+// zod policy schema (the single source of truth). A unit test fails when any of them is stale.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { policyJsonSchema } from "../src/policy/json-schema.js";
-import { policyReferenceMarkdown } from "../src/policy/reference-doc.js";
+import { policyReferenceMarkdown, withReferenceSection } from "../src/policy/reference-doc.js";
 
 const schema = policyJsonSchema();
 writeFileSync("policy.schema.json", `${JSON.stringify(schema, null, 2)}\n`);
@@ -11,4 +11,5 @@ writeFileSync(
   "docs/policy-reference.md",
   `# Policy reference\n\nGenerated from the policy schema by \`npm run schema\`; do not edit by hand.\n\n${policyReferenceMarkdown(schema)}\n`,
 );
-console.error("wrote policy.schema.json and docs/policy-reference.md");
+writeFileSync("README.md", withReferenceSection(readFileSync("README.md", "utf-8"), policyReferenceMarkdown(schema)));
+console.error("wrote policy.schema.json, docs/policy-reference.md and the README's policy reference");

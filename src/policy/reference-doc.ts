@@ -87,3 +87,14 @@ function record(value: unknown): Schema {
 function asArray(value: unknown): Schema[] {
   return Array.isArray(value) ? value.map(record) : [];
 }
+
+const START = "<!-- policy-reference:start -->";
+const END = "<!-- policy-reference:end -->";
+
+/** The document with the text between the policy-reference markers replaced by `reference`. */
+export function withReferenceSection(document: string, reference: string): string {
+  const start = document.indexOf(START);
+  const end = document.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`the document has no ${START} … ${END} section`);
+  return `${document.slice(0, start + START.length)}\n${reference}\n${document.slice(end)}`;
+}

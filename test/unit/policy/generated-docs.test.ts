@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { policyJsonSchema } from "../../../src/policy/json-schema.js";
-import { policyReferenceMarkdown } from "../../../src/policy/reference-doc.js";
+import { policyReferenceMarkdown, withReferenceSection } from "../../../src/policy/reference-doc.js";
 
 describe("generated policy documentation", () => {
   it("policy.schema.json matches the zod schema (run npm run schema)", () => {
@@ -15,6 +15,12 @@ describe("generated policy documentation", () => {
     const committed = readFileSync("docs/policy-reference.md", "utf-8");
 
     expect(committed).toContain(policyReferenceMarkdown(policyJsonSchema()));
+  });
+
+  it("the README's policy reference matches the schema (run npm run schema)", () => {
+    const readme = readFileSync("README.md", "utf-8");
+
+    expect(withReferenceSection(readme, policyReferenceMarkdown(policyJsonSchema()))).toBe(readme);
   });
 
   it("documents required fields, defaults and allowed values", () => {
