@@ -11,5 +11,8 @@ writeFileSync(
   "docs/policy-reference.md",
   `# Policy reference\n\nGenerated from the policy schema by \`npm run schema\`; do not edit by hand.\n\n${policyReferenceMarkdown(schema)}\n`,
 );
-writeFileSync("README.md", withReferenceSection(readFileSync("README.md", "utf-8"), policyReferenceMarkdown(schema)));
+writeFileSync(
+  "README.md",
+  withReferenceSection(readFileSync("README.md", "utf-8"), policyReferenceMarkdown(schema)),
+);
 console.error("wrote policy.schema.json, docs/policy-reference.md and the README's policy reference");
