@@ -1,5 +1,5 @@
 // Environment read once at cold start; a missing or malformed value fails fast with its name.
-import { isAccountId } from "./domain/resources.js";
+import { isAccountId, isRegionName } from "./domain/resources.js";
 import { ConfigurationError } from "./errors.js";
 
 export interface EnforcerConfig {
@@ -69,7 +69,7 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
         .filter(Boolean),
     ),
   ];
-  const badRegion = governedRegions.find((region) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
+  const badRegion = governedRegions.find((region) => !isRegionName(region));
   if (badRegion !== undefined || governedRegions.length === 0)
     throw new ConfigurationError(
       `GOVERNED_REGIONS must be comma-separated region names such as us-east-1,eu-west-1 (got "${env.GOVERNED_REGIONS}")`,

@@ -1,6 +1,6 @@
 // Command-line words in, typed options out: node:util parseArgs plus the value checks every command shares.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type AccountId, isAccountId, type Tags } from "../domain/resources.js";
+import { type AccountId, isAccountId, isRegionName, type Tags } from "../domain/resources.js";
 import { UsageError } from "../errors.js";
 
 /** parseArgs with its errors (unknown option, missing value) turned into UsageError. */
@@ -27,11 +27,9 @@ export function accountIds(option: string, values: readonly string[]): AccountId
   return values.filter(isAccountId);
 }
 
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** The shape of a region name; whether AWS knows the region is checked against DescribeRegions. */
 export function regionNames(option: string, values: readonly string[]): string[] {
-  const bad = values.filter((value) => !REGION_NAME.test(value));
+  const bad = values.filter((value) => !isRegionName(value));
   if (bad.length > 0)
     throw new UsageError(
       `${option}: ${bad.map((b) => `"${b}"`).join(", ")} ${bad.length === 1 ? "is not a region name" : "are not region names"} (such as eu-west-1)`,

@@ -32,6 +32,11 @@ export function isVpcId(id: string): id is VpcId {
   return resourceTypeOfId(id) === "VPC";
 }
 
+/** `us-east-1`, `eu-central-2`, `us-gov-west-1`, … */
+export function isRegionName(value: string): boolean {
+  return /^[a-z]{2}(-[a-z]+)+-\d$/.test(value);
+}
+
 export function isAccountId(value: string): value is AccountId {
   return /^\d{12}$/.test(value);
 }

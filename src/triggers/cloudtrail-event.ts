@@ -1,9 +1,7 @@
 // EventBridge "AWS API Call via CloudTrail" event → what to enforce, where. Pure parsing; no AWS calls.
 import * as z from "zod";
 import {
-  type AccountId,
   type AccountRegion,
-  isAccountId,
   isVpcId,
   partitionOfRegion,
   type ResourceRef,
@@ -13,6 +11,9 @@ import {
 } from "../domain/resources.js";
 import type { EnforcementScope } from "../engine/enforce.js";
 import { EventValidationError } from "../errors.js";
+import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
+
+const TRIGGER = "CloudTrail";
 
 export const HANDLED_EVENT_NAMES = [
   "CreateVpc",
@@ -23,12 +24,7 @@ export const HANDLED_EVENT_NAMES = [
 ] as const;
 type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
 
-const accountId = z.custom<AccountId>(
-  (v) => typeof v === "string" && isAccountId(v),
-  "must be a 12-digit account ID",
-);
 const vpcId = z.custom<VpcId>((v) => typeof v === "string" && isVpcId(v), "must be a VPC ID (vpc-…)");
-const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name");
 const tagSet = z
   .object({ items: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional() })
   .nullish();
@@ -37,15 +33,15 @@ const envelopeSchema = z.object({
   id: z.string().min(1),
   "detail-type": z.literal("AWS API Call via CloudTrail"),
   source: z.literal("aws.ec2"),
-  account: accountId,
-  region: regionName,
+  account: accountIdSchema,
+  region: regionSchema,
   detail: z.object({
     eventName: z.string().min(1),
     eventSource: z.literal("ec2.amazonaws.com").optional(),
     eventID: z.string().optional(),
-    recipientAccountId: accountId.optional(),
+    recipientAccountId: accountIdSchema.optional(),
     // The region the function acts in: validated like the envelope's, not trusted as any string.
-    awsRegion: regionName.optional(),
+    awsRegion: regionSchema.optional(),
     errorCode: z.string().optional(),
     errorMessage: z.string().optional(),
     responseElements: z.record(z.string(), z.unknown()).nullish(),
@@ -80,7 +76,7 @@ export type CloudTrailRequest =
 
 /** Parses and validates the event; a malformed one raises EventValidationError naming each problem. */
 export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
-  const envelope = parseOrThrow(envelopeSchema, event, "");
+  const envelope = parseOrThrow(envelopeSchema, event, TRIGGER);
   const { detail } = envelope;
   const eventName = detail.eventName;
   if (detail.errorCode !== undefined) {
@@ -92,7 +88,7 @@ export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
     };
   }
   if (!isHandled(eventName))
-    throw new EventValidationError("CloudTrail", [
+    throw new EventValidationError(TRIGGER, [
       `detail.eventName: unsupported event ${eventName} (expected one of ${HANDLED_EVENT_NAMES.join(", ")})`,
     ]);
   const region = detail.awsRegion ?? envelope.region;
@@ -122,7 +118,7 @@ function scopeOf(
       return { kind: "account-region" };
     case "CreateVpc":
     case "CreateDefaultVpc": {
-      const { vpc } = parseOrThrow(vpcResponse, response, "detail.responseElements.");
+      const { vpc } = parseOrThrow(vpcResponse, response, TRIGGER, "detail.responseElements");
       const resource: ResourceRef = { type: "VPC", id: vpc.vpcId, tags: tagsOf(vpc.tagSet) };
       // A default VPC comes with a default subnet per zone that CloudTrail does not report separately.
       return eventName === "CreateDefaultVpc"
@@ -131,7 +127,7 @@ function scopeOf(
     }
     case "CreateSubnet":
     case "CreateDefaultSubnet": {
-      const { subnet } = parseOrThrow(subnetResponse, response, "detail.responseElements.");
+      const { subnet } = parseOrThrow(subnetResponse, response, TRIGGER, "detail.responseElements");
       return {
         kind: "resources",
         resources: [
@@ -153,15 +149,4 @@ function isHandled(name: string): name is HandledEventName {
 
 function tagsOf(set: z.infer<typeof tagSet>): Tags {
   return Object.fromEntries((set?.items ?? []).map((item) => [item.key, item.value ?? ""]));
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new EventValidationError(
-    "CloudTrail",
-    result.error.issues.map(
-      (issue) => `${prefix}${issue.path.map(String).join(".") || "(event)"}: ${issue.message}`,
-    ),
-  );
 }

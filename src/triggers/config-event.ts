@@ -2,9 +2,7 @@
 import * as z from "zod";
 import { isPolicySource } from "../config.js";
 import {
-  type AccountId,
   type AccountRegion,
-  isAccountId,
   isVpcId,
   partitionOfRegion,
   type ResourceRef,
@@ -14,6 +12,9 @@ import {
 } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
 import type { Policy } from "../policy/schema.js";
+import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
+
+const TRIGGER = "Config rule";
 
 /** The Config resource types the rule evaluates, and the engine's name for each. */
 export const CONFIG_RESOURCE_TYPES = {
@@ -69,11 +70,8 @@ export type ConfigRuleRequest =
   /** Periodic run: every VPC and subnet of the account-region. */
   | (RequestBase & { readonly kind: "account-region" });
 
-const accountId = z.custom<AccountId>(
-  (v) => typeof v === "string" && isAccountId(v),
-  "must be a 12-digit account ID",
-);
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name");
+const accountId = accountIdSchema;
+const region = regionSchema;
 const timestamp = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
@@ -140,8 +138,8 @@ export interface ConfigEventDefaults {
 
 /** Parses and validates a Config rule invocation; a malformed one raises EventValidationError naming each problem. */
 export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaults = {}): ConfigRuleRequest {
-  const envelope = parseOrThrow(envelopeSchema, event, "");
-  const invoking = parseJson(envelope.invokingEvent, "invokingEvent");
+  const envelope = parseOrThrow(envelopeSchema, event, TRIGGER);
+  const invoking = parseJsonField(envelope.invokingEvent, TRIGGER, "invokingEvent");
   const parameters = parseRuleParameters(envelope.ruleParameters);
   const messageType = messageTypeOf(invoking);
   const common = {
@@ -152,7 +150,7 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
   };
 
   if (messageType === "ScheduledNotification") {
-    const scheduled = parseOrThrow(scheduledNotificationSchema, invoking, "invokingEvent");
+    const scheduled = parseOrThrow(scheduledNotificationSchema, invoking, TRIGGER, "invokingEvent");
     const account = scheduled.awsAccountId ?? envelope.accountId;
     const where = regionOfRuleArn(envelope.configRuleArn) ?? defaults.region;
     const problems = [
@@ -161,7 +159,7 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
         : []),
       ...(where === undefined ? ["configRuleArn: required to know the region of a periodic run"] : []),
     ];
-    if (account === undefined || where === undefined) throw new EventValidationError("Config rule", problems);
+    if (account === undefined || where === undefined) throw new EventValidationError(TRIGGER, problems);
     return {
       ...common,
       kind: "account-region",
@@ -173,10 +171,11 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
   // An oversized item comes as a summary without configuration or tags.
   const full =
     messageType === "ConfigurationItemChangeNotification"
-      ? parseOrThrow(changeNotificationSchema, invoking, "invokingEvent").configurationItem
+      ? parseOrThrow(changeNotificationSchema, invoking, TRIGGER, "invokingEvent").configurationItem
       : undefined;
   const item =
-    full ?? parseOrThrow(oversizedNotificationSchema, invoking, "invokingEvent").configurationItemSummary;
+    full ??
+    parseOrThrow(oversizedNotificationSchema, invoking, TRIGGER, "invokingEvent").configurationItemSummary;
   const located = {
     ...common,
     target: {
@@ -201,7 +200,7 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
 
   const type = CONFIG_RESOURCE_TYPES[item.resourceType];
   if (resourceTypeOfId(item.resourceId) !== type)
-    throw new EventValidationError("Config rule", [
+    throw new EventValidationError(TRIGGER, [
       `invokingEvent.${full ? "configurationItem" : "configurationItemSummary"}.resourceId: "${item.resourceId}" does not name a resource of type ${item.resourceType}`,
     ]);
   const vpcId = full?.configuration?.vpcId;
@@ -240,7 +239,7 @@ function messageTypeOf(invoking: unknown): MessageType {
     "invokingEvent",
   );
   if (!isMessageType(messageType))
-    throw new EventValidationError("Config rule", [
+    throw new EventValidationError(TRIGGER, [
       `invokingEvent.messageType: unsupported "${messageType}" (expected one of ${MESSAGE_TYPES.join(", ")})`,
     ]);
   return messageType;
@@ -252,7 +251,12 @@ function isMessageType(value: string): value is MessageType {
 
 function parseRuleParameters(text: string | null | undefined): RuleParameters {
   if (text === undefined || text === null || text.trim() === "") return {};
-  const parsed = parseOrThrow(ruleParametersSchema, parseJson(text, "ruleParameters"), "ruleParameters");
+  const parsed = parseOrThrow(
+    ruleParametersSchema,
+    parseJsonField(text, TRIGGER, "ruleParameters"),
+    TRIGGER,
+    "ruleParameters",
+  );
   return {
     ...(parsed.policySource === undefined ? {} : { policySource: parsed.policySource }),
     ...(parsed.mode === undefined ? {} : { mode: parsed.mode }),
@@ -267,27 +271,4 @@ function regionOfRuleArn(arn: string | undefined): string | undefined {
 
 function tagsOf(tags: Record<string, string>): Tags {
   return { ...tags };
-}
-
-function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new EventValidationError("Config rule", [
-      `${field}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    ]);
-  }
-}
-
-/** `field` names where `value` came from ("" for the event itself), so each problem names its full path. */
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new EventValidationError(
-    "Config rule",
-    result.error.issues.map(
-      (issue) =>
-        `${[field, ...issue.path.map(String)].filter(Boolean).join(".") || "(event)"}: ${issue.message}`,
-    ),
-  );
 }

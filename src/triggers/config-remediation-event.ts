@@ -2,7 +2,6 @@
 import * as z from "zod";
 import { isPolicySource } from "../config.js";
 import {
-  type AccountId,
   type AccountRegion,
   isAccountId,
   partitionOfRegion,
@@ -12,6 +11,7 @@ import {
 import { EventValidationError } from "../errors.js";
 import type { Policy } from "../policy/schema.js";
 import { CONFIG_RESOURCE_TYPES, isConfigResourceType } from "./config-event.js";
+import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
 export interface RemediationRequest {
   readonly target: AccountRegion;
@@ -51,10 +51,8 @@ const payloadSchema = z.object({
       .string()
       .refine(isConfigResourceType, `must be one of ${Object.keys(CONFIG_RESOURCE_TYPES).join(", ")}`),
   ),
-  AccountId: optional(
-    z.custom<AccountId>((v) => typeof v === "string" && isAccountId(v), "must be a 12-digit account ID"),
-  ),
-  Region: optional(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name")),
+  AccountId: optional(accountIdSchema),
+  Region: optional(regionSchema),
   ExecutionId: optional(z.string().min(1)),
   PolicySource: optional(
     z.string().refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>"),
@@ -70,15 +68,7 @@ export function parseRemediationEvent(
   event: unknown,
   defaults: RemediationDefaults = {},
 ): RemediationRequest {
-  const result = payloadSchema.safeParse(event);
-  if (!result.success)
-    throw new EventValidationError(
-      "Config remediation",
-      result.error.issues.map(
-        (issue) => `${issue.path.map(String).join(".") || "(payload)"}: ${issue.message}`,
-      ),
-    );
-  const payload = result.data;
+  const payload = parseOrThrow(payloadSchema, event, "Config remediation");
   const type = resourceTypeOfId(payload.ResourceId) === "VPC" ? "VPC" : "Subnet";
   const problems: string[] = [];
   if (payload.ResourceType !== undefined && isConfigResourceType(payload.ResourceType)) {

@@ -1,14 +1,11 @@
 // The org sweep's two inputs, parsed at the edge: an SQS message body (one account-region) and the coordinator's
 // on-demand payload. Pure parsing; no AWS calls.
 import * as z from "zod";
-import { type AccountId, type AccountRegion, isAccountId, partitionOfRegion } from "../domain/resources.js";
-import { EventValidationError } from "../errors.js";
+import { type AccountRegion, partitionOfRegion } from "../domain/resources.js";
+import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
-const accountId = z.custom<AccountId>(
-  (v) => typeof v === "string" && isAccountId(v),
-  "must be a 12-digit account ID",
-);
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name such as eu-west-1");
+const accountId = accountIdSchema;
+const region = regionSchema;
 const runId = z
   .string()
   .min(1)
@@ -33,15 +30,11 @@ export function sweepMessageBody(target: Pick<AccountRegion, "accountId" | "regi
 
 /** Parses one message body; a malformed one raises EventValidationError naming each problem. */
 export function parseSweepMessage(body: string): SweepMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new EventValidationError("sweep message", [
-      `body is not JSON (${error instanceof Error ? error.message : String(error)})`,
-    ]);
-  }
-  const message = parseOrThrow(sweepMessageSchema, json, "sweep message");
+  const message = parseOrThrow(
+    sweepMessageSchema,
+    parseJsonField(body, "sweep message", "body"),
+    "sweep message",
+  );
   return {
     target: {
       accountId: message.accountId,
@@ -67,13 +60,4 @@ export type SweepRequest = z.output<typeof sweepRequestSchema>;
 export function parseSweepRequest(event: unknown): SweepRequest {
   // A schedule without Input, or a bare `aws lambda invoke`, delivers nothing or null: sweep everything.
   return parseOrThrow(sweepRequestSchema, event ?? {}, "org sweep request");
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, trigger: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new EventValidationError(
-    trigger,
-    result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(body)"}: ${issue.message}`),
-  );
 }

@@ -32,6 +32,7 @@ const PURE_MODULES = [
   "src/engine/summary.ts",
   "src/triggers/cloudtrail-event.ts",
   "src/triggers/config-evaluations.ts",
+  "src/triggers/edge-schemas.ts",
   "src/policy/schema.ts",
   "src/policy/resolve.ts",
   "src/policy/parse.ts",

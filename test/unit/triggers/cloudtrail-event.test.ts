@@ -271,7 +271,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
     const problems = problemsOf(event);
 
     // Assess
-    expect(problems).toEqual(["detail.awsRegion: must be a region name"]);
+    expect(problems).toEqual(["detail.awsRegion: must be a region name such as eu-west-1"]);
   });
 
   it("rejects an event from another source or of another detail-type, naming each field", () => {

@@ -69,7 +69,7 @@ describe("sweep message contract", () => {
     const problems = problemsOf(() => parseSweepMessage("accountId=111111111111"));
 
     // Assess
-    expect(problems).toEqual([expect.stringMatching(/^body is not JSON/)]);
+    expect(problems).toEqual([expect.stringMatching(/^body: not valid JSON/)]);
   });
 });
 
