@@ -1,5 +1,5 @@
 // The policy schema as JSON Schema (draft 2020-12), describing the input a user writes (defaults optional).
-import * as z from "zod";
+import * as z from "../zod.js";
 import { policySchema } from "./schema.js";
 
 export function policyJsonSchema(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Policy text (YAML or JSON) in, validated Policy out; issues carry the field path and, when known, line and column.
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type { z } from "zod";
 import { type PolicyIssue, PolicyValidationError } from "../errors.js";
+import type * as z from "../zod.js";
 import { type Policy, policySchema } from "./schema.js";
 
 export function parsePolicy(text: string, source: string): Policy {

@@ -1,7 +1,7 @@
 // The policy contract: zod schema (source of policy.schema.json) and the static checks a schema alone cannot express.
-import * as z from "zod";
 import { FLOW_LOG_FIELDS } from "../domain/flow-logs.js";
 import { isTransitGatewayType, RESOURCE_TYPES } from "../domain/resources.js";
+import * as z from "../zod.js";
 
 /** Placeholders allowed in destination fields and flow-log tag values. */
 export const PLACEHOLDERS = ["AccountId", "Region", "Partition", "ResourceId", "VpcId"] as const;
@@ -15,19 +15,27 @@ function unknownPlaceholders(value: string): string[] {
 }
 
 /** A string that may carry `${AccountId}`-style placeholders; unknown ones are rejected. */
-const templated = (description: string) =>
-  z
-    .string()
-    .min(1)
-    .describe(`${description} Placeholders: ${PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}.`)
-    .superRefine((value, ctx) => {
+const templated = (description: string, ...checks: z.core.$ZodCheck<string>[]) =>
+  z.string().check(
+    z.minLength(1),
+    z.describe(`${description} Placeholders: ${PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}.`),
+    z.superRefine((value, ctx) => {
       for (const name of unknownPlaceholders(value)) {
         ctx.addIssue({
           code: "custom",
           message: `unknown placeholder \${${name}} (allowed: ${PLACEHOLDERS.join(", ")})`,
         });
       }
-    });
+    }),
+    ...checks,
+  );
+/** A check that `pattern` matches, with `message` when it does not. */
+const matching = (pattern: RegExp, message: string) =>
+  z.refine<string>((value) => pattern.test(value), message);
+
+/** Attaches the description that policy.schema.json and the generated reference show for a field. */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.describe(description));
 
 // ARNs are checked with the partition left open, since `${Partition}` is substituted later.
 const PARTITION = String.raw`(?:aws[a-z-]*|\$\{Partition\})`;
@@ -36,15 +44,18 @@ const logGroupArn = new RegExp(String.raw`^arn:${PARTITION}:logs:[^:]+:[^:]+:log
 const firehoseArn = new RegExp(String.raw`^arn:${PARTITION}:firehose:[^:]+:[^:]+:deliverystream/\S+$`);
 const roleArn = new RegExp(String.raw`^arn:${PARTITION}:iam::[^:]+:role/\S+$`);
 
-const crossAccountRole = templated("IAM role that delivers logs to a destination in another account.")
-  .refine((value) => roleArn.test(value), "must be an IAM role ARN")
-  .optional();
+const crossAccountRole = z.optional(
+  templated(
+    "IAM role that delivers logs to a destination in another account.",
+    matching(roleArn, "must be an IAM role ARN"),
+  ),
+);
 
 const s3Destination = z.strictObject({
   type: z.literal("s3"),
-  arn: templated("S3 bucket ARN, optionally with a folder prefix.").refine(
-    (value) => s3Arn.test(value),
-    "must be an S3 bucket ARN such as arn:${Partition}:s3:::bucket/prefix/",
+  arn: templated(
+    "S3 bucket ARN, optionally with a folder prefix.",
+    matching(s3Arn, "must be an S3 bucket ARN such as arn:${Partition}:s3:::bucket/prefix/"),
   ),
   deliverCrossAccountRole: crossAccountRole,
 });
@@ -52,25 +63,31 @@ const s3Destination = z.strictObject({
 const cloudWatchDestination = z
   .strictObject({
     type: z.literal("cloud-watch-logs"),
-    logGroupName: templated("CloudWatch Logs log group name.").optional(),
-    arn: templated("CloudWatch Logs log group ARN.")
-      .refine((value) => logGroupArn.test(value), "must be a CloudWatch Logs log group ARN")
-      .optional(),
+    logGroupName: z.optional(templated("CloudWatch Logs log group name.")),
+    arn: z.optional(
+      templated(
+        "CloudWatch Logs log group ARN.",
+        matching(logGroupArn, "must be a CloudWatch Logs log group ARN"),
+      ),
+    ),
     deliverLogsPermissionArn: templated(
       "IAM role the flow-logs service assumes to publish to the log group.",
-    ).refine((value) => roleArn.test(value), "must be an IAM role ARN"),
+      matching(roleArn, "must be an IAM role ARN"),
+    ),
     deliverCrossAccountRole: crossAccountRole,
   })
-  .refine((value) => (value.logGroupName === undefined) !== (value.arn === undefined), {
-    message: "set exactly one of logGroupName or arn",
-    path: ["logGroupName"],
-  });
+  .check(
+    z.refine((value) => (value.logGroupName === undefined) !== (value.arn === undefined), {
+      message: "set exactly one of logGroupName or arn",
+      path: ["logGroupName"],
+    }),
+  );
 
 const firehoseDestination = z.strictObject({
   type: z.literal("kinesis-data-firehose"),
-  arn: templated("Kinesis Data Firehose delivery stream ARN.").refine(
-    (value) => firehoseArn.test(value),
-    "must be a Kinesis Data Firehose delivery stream ARN",
+  arn: templated(
+    "Kinesis Data Firehose delivery stream ARN.",
+    matching(firehoseArn, "must be a Kinesis Data Firehose delivery stream ARN"),
   ),
   deliverCrossAccountRole: crossAccountRole,
 });
@@ -81,10 +98,9 @@ export const destinationSchema = z.discriminatedUnion("type", [
   firehoseDestination,
 ]);
 
-const logFormatSchema = z
-  .string()
-  .describe("Custom record format: `${field}` names separated by spaces (not placeholders).")
-  .superRefine((value, ctx) => {
+const logFormatSchema = z.string().check(
+  z.describe("Custom record format: `${field}` names separated by spaces (not placeholders)."),
+  z.superRefine((value, ctx) => {
     const tokens = value.trim().split(/\s+/);
     for (const token of tokens) {
       const field = /^\$\{([a-z0-9-]+)\}$/.exec(token)?.[1];
@@ -93,134 +109,140 @@ const logFormatSchema = z
       else if (!FLOW_LOG_FIELDS.has(field))
         ctx.addIssue({ code: "custom", message: `unknown flow-log field \${${field}}` });
     }
-  });
+  }),
+);
 
 const destinationOptionsSchema = z.strictObject({
-  fileFormat: z.enum(["plain-text", "parquet"]).default("plain-text"),
-  hiveCompatiblePartitions: z.boolean().default(false),
-  perHourPartition: z.boolean().default(false),
+  fileFormat: z._default(z.enum(["plain-text", "parquet"]), "plain-text"),
+  hiveCompatiblePartitions: z._default(z.boolean(), false),
+  perHourPartition: z._default(z.boolean(), false),
 });
 
 const resourceTypeSchema = z.enum(RESOURCE_TYPES);
-const accountIdSchema = z.string().regex(/^\d{12}$/, "must be a 12-digit account ID");
+const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account ID"));
 const tagValueSchema = templated("Tag value.");
+const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
 /** Fields a rule may override; all optional so a rule only states what differs from the defaults. */
 const settingsShape = {
-  destination: destinationSchema.optional(),
-  trafficType: z.enum(["ACCEPT", "REJECT", "ALL"]).optional().describe("Traffic to log. Default ALL."),
-  maxAggregationInterval: z
-    .union([z.literal(60), z.literal(600)])
-    .optional()
-    .describe("Seconds. Default 600 (60 for transit gateway types, which accept only 60)."),
-  logFormat: logFormatSchema.optional(),
-  destinationOptions: destinationOptionsSchema.optional().describe("S3 destinations only."),
-  tags: z.record(z.string().min(1), tagValueSchema).optional().describe("Tags put on created flow logs."),
+  destination: z.optional(destinationSchema),
+  trafficType: described(z.optional(z.enum(["ACCEPT", "REJECT", "ALL"])), "Traffic to log. Default ALL."),
+  maxAggregationInterval: described(
+    z.optional(z.union([z.literal(60), z.literal(600)])),
+    "Seconds. Default 600 (60 for transit gateway types, which accept only 60).",
+  ),
+  logFormat: z.optional(logFormatSchema),
+  destinationOptions: described(z.optional(destinationOptionsSchema), "S3 destinations only."),
+  tags: described(
+    z.optional(z.record(z.string().check(z.minLength(1)), tagValueSchema)),
+    "Tags put on created flow logs.",
+  ),
 };
 
 const matchSchema = z.strictObject({
-  accounts: z.array(accountIdSchema).min(1).optional().describe("Account IDs."),
-  organizationalUnits: z
-    .array(
-      z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU ID such as ou-ab12-cd34ef56"),
-    )
-    .min(1)
-    .optional()
-    .describe("An account matches when it sits anywhere under one of these OUs."),
-  regions: z
-    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name"))
-    .min(1)
-    .optional()
-    .describe("Region names."),
-  resourceTypes: z.array(resourceTypeSchema).min(1).optional().describe("Resource types."),
-  tags: z
-    .record(z.string().min(1), z.string())
-    .optional()
-    .describe('Every key must carry this value; "*" means the key is present.'),
+  accounts: described(z.optional(nonEmptyList(accountIdSchema)), "Account IDs."),
+  organizationalUnits: described(
+    z.optional(
+      nonEmptyList(
+        z
+          .string()
+          .check(z.regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU ID such as ou-ab12-cd34ef56")),
+      ),
+    ),
+    "An account matches when it sits anywhere under one of these OUs.",
+  ),
+  regions: described(
+    z.optional(nonEmptyList(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region name")))),
+    "Region names.",
+  ),
+  resourceTypes: described(z.optional(nonEmptyList(resourceTypeSchema)), "Resource types."),
+  tags: described(
+    z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
+    'Every key must carry this value; "*" means the key is present.',
+  ),
 });
 
 const ruleSchema = z
   .strictObject({
-    name: z.string().min(1).describe("Shown in reports, logs and Config annotations."),
-    match: matchSchema
-      .default({})
-      .describe("Every listed condition must hold; an empty match matches everything."),
-    exempt: z
-      .boolean()
-      .default(false)
-      .describe("Matching resources need no flow log and are reported as exempt."),
+    name: z.string().check(z.minLength(1), z.describe("Shown in reports, logs and Config annotations.")),
+    match: described(
+      z._default(matchSchema, {}),
+      "Every listed condition must hold; an empty match matches everything.",
+    ),
+    exempt: described(
+      z._default(z.boolean(), false),
+      "Matching resources need no flow log and are reported as exempt.",
+    ),
     ...settingsShape,
   })
-  .superRefine((rule, ctx) => {
-    if (!rule.exempt) return;
-    for (const key of Object.keys(settingsShape)) {
-      if (rule[key as keyof typeof settingsShape] !== undefined)
-        ctx.addIssue({
-          code: "custom",
-          message: `an exempt rule creates nothing, so ${key} has no effect`,
-          path: [key],
-        });
-    }
-  });
+  .check(
+    z.superRefine((rule, ctx) => {
+      if (!rule.exempt) return;
+      for (const key of Object.keys(settingsShape)) {
+        if (rule[key as keyof typeof settingsShape] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            message: `an exempt rule creates nothing, so ${key} has no effect`,
+            path: [key],
+          });
+      }
+    }),
+  );
 
 export const policySchema = z
   .strictObject({
-    version: z.literal(1).describe("Policy format version."),
-    mode: z
-      .enum(["enforce", "audit"])
-      .default("enforce")
-      .describe("enforce creates missing flow logs; audit only evaluates and reports what it would create."),
-    resourceTypes: z
-      .array(resourceTypeSchema)
-      .min(1)
-      .default(["VPC", "Subnet"])
-      .describe("Resource types that must be covered by a flow log."),
-    subnetCoverage: z
-      .enum(["vpc", "own"])
-      .default("vpc")
-      .describe(
-        "vpc: a compliant flow log on its VPC covers a subnet; own: every subnet needs its own flow log.",
-      ),
-    compliance: z
-      .enum(["any", "destination", "exact"])
-      .default("destination")
-      .describe(
-        "any: any ACTIVE flow log covers; destination: an ACTIVE flow log to the policy's destination with a traffic type that covers the policy's; exact: also log format, aggregation interval and destination options.",
-      ),
-    allowedAccounts: z
-      .array(accountIdSchema)
-      .optional()
-      .describe("If set, only these accounts are enforced."),
-    defaults: z
-      .strictObject({ ...settingsShape, destination: destinationSchema })
-      .describe("Flow-log settings for every resource no rule overrides."),
-    rules: z
-      .array(ruleSchema)
-      .default([])
-      .describe(
-        "Evaluated in order; the first rule whose match holds applies and its fields override the defaults.",
-      ),
+    version: described(z.literal(1), "Policy format version."),
+    mode: described(
+      z._default(z.enum(["enforce", "audit"]), "enforce"),
+      "enforce creates missing flow logs; audit only evaluates and reports what it would create.",
+    ),
+    resourceTypes: described(
+      z._default(nonEmptyList(resourceTypeSchema), ["VPC", "Subnet"]),
+      "Resource types that must be covered by a flow log.",
+    ),
+    subnetCoverage: described(
+      z._default(z.enum(["vpc", "own"]), "vpc"),
+      "vpc: a compliant flow log on its VPC covers a subnet; own: every subnet needs its own flow log.",
+    ),
+    compliance: described(
+      z._default(z.enum(["any", "destination", "exact"]), "destination"),
+      "any: any ACTIVE flow log covers; destination: an ACTIVE flow log to the policy's destination with a traffic type that covers the policy's; exact: also log format, aggregation interval and destination options.",
+    ),
+    allowedAccounts: described(
+      z.optional(z.array(accountIdSchema)),
+      "If set, only these accounts are enforced.",
+    ),
+    defaults: described(
+      z.strictObject({ ...settingsShape, destination: destinationSchema }),
+      "Flow-log settings for every resource no rule overrides.",
+    ),
+    rules: described(
+      z._default(z.array(ruleSchema), []),
+      "Evaluated in order; the first rule whose match holds applies and its fields override the defaults.",
+    ),
   })
-  .superRefine((policy, ctx) => {
-    const names = new Set<string>();
-    policy.rules.forEach((rule, index) => {
-      if (names.has(rule.name))
-        ctx.addIssue({
-          code: "custom",
-          message: `duplicate rule name "${rule.name}"`,
-          path: ["rules", index, "name"],
-        });
-      names.add(rule.name);
-    });
-    checkDestinationOptions(policy, ctx);
-    checkTransitGatewayInterval(policy, ctx);
-  });
+  .check(
+    z.superRefine((policy, ctx) => {
+      const names = new Set<string>();
+      policy.rules.forEach((rule, index) => {
+        if (names.has(rule.name))
+          ctx.addIssue({
+            code: "custom",
+            message: `duplicate rule name "${rule.name}"`,
+            path: ["rules", index, "name"],
+          });
+        names.add(rule.name);
+      });
+      checkDestinationOptions(policy, ctx);
+      checkTransitGatewayInterval(policy, ctx);
+    }),
+  );
 
 export type Policy = z.output<typeof policySchema>;
 export type PolicyRule = Policy["rules"][number];
 export type PolicyDestination = z.output<typeof destinationSchema>;
 
-type Ctx = z.RefinementCtx;
+type Ctx = z.core.$RefinementCtx<Policy>;
 type SettingsLike = { destination?: PolicyDestination | undefined; destinationOptions?: unknown };
 
 function checkDestinationOptions(policy: Policy, ctx: Ctx): void {

@@ -1,5 +1,4 @@
 // EventBridge "AWS API Call via CloudTrail" event → what to enforce, where. Pure parsing; no AWS calls.
-import * as z from "zod";
 import {
   type AccountRegion,
   isVpcId,
@@ -11,6 +10,7 @@ import {
 } from "../domain/resources.js";
 import type { EnforcementScope } from "../engine/enforce.js";
 import { EventValidationError } from "../errors.js";
+import * as z from "../zod.js";
 import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
 const TRIGGER = "CloudTrail";
@@ -25,26 +25,26 @@ export const HANDLED_EVENT_NAMES = [
 type HandledEventName = (typeof HANDLED_EVENT_NAMES)[number];
 
 const vpcId = z.custom<VpcId>((v) => typeof v === "string" && isVpcId(v), "must be a VPC ID (vpc-…)");
-const tagSet = z
-  .object({ items: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional() })
-  .nullish();
+const tagSet = z.nullish(
+  z.object({ items: z.optional(z.array(z.object({ key: z.string(), value: z.optional(z.string()) }))) }),
+);
 
 const envelopeSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   "detail-type": z.literal("AWS API Call via CloudTrail"),
   source: z.literal("aws.ec2"),
   account: accountIdSchema,
   region: regionSchema,
   detail: z.object({
-    eventName: z.string().min(1),
-    eventSource: z.literal("ec2.amazonaws.com").optional(),
-    eventID: z.string().optional(),
-    recipientAccountId: accountIdSchema.optional(),
+    eventName: z.string().check(z.minLength(1)),
+    eventSource: z.optional(z.literal("ec2.amazonaws.com")),
+    eventID: z.optional(z.string()),
+    recipientAccountId: z.optional(accountIdSchema),
     // The region the function acts in: validated like the envelope's, not trusted as any string.
-    awsRegion: regionSchema.optional(),
-    errorCode: z.string().optional(),
-    errorMessage: z.string().optional(),
-    responseElements: z.record(z.string(), z.unknown()).nullish(),
+    awsRegion: z.optional(regionSchema),
+    errorCode: z.optional(z.string()),
+    errorMessage: z.optional(z.string()),
+    responseElements: z.nullish(z.record(z.string(), z.unknown())),
   }),
 });
 
@@ -53,7 +53,9 @@ const vpcResponse = z.object({
 });
 const subnetResponse = z.object({
   subnet: z.object({
-    subnetId: z.string().refine((id) => resourceTypeOfId(id) === "Subnet", "must be a subnet ID (subnet-…)"),
+    subnetId: z
+      .string()
+      .check(z.refine((id) => resourceTypeOfId(id) === "Subnet", "must be a subnet ID (subnet-…)")),
     vpcId,
     tagSet,
   }),

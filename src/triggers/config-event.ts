@@ -1,5 +1,4 @@
 // AWS Config custom-rule invocation → what to evaluate, where, and how to report it. Pure parsing; no AWS calls.
-import * as z from "zod";
 import { isPolicySource } from "../config.js";
 import {
   type AccountRegion,
@@ -12,6 +11,7 @@ import {
 } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
 import type { Policy } from "../policy/schema.js";
+import * as z from "../zod.js";
 import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
 const TRIGGER = "Config rule";
@@ -72,30 +72,30 @@ export type ConfigRuleRequest =
 
 const accountId = accountIdSchema;
 const region = regionSchema;
-const timestamp = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
-  .transform((value) => new Date(value));
+const timestamp = z.pipe(
+  z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")),
+  z.transform((value: string) => new Date(value)),
+);
 const requiredString = (what: string) =>
   z.string({ error: (issue) => (issue.input === undefined ? `required (${what})` : "must be a string") });
 
 const envelopeSchema = z.object({
-  invokingEvent: requiredString("the JSON-encoded invoking event").min(1, "must not be empty"),
-  ruleParameters: z.string().nullish(),
-  resultToken: requiredString("the token PutEvaluations needs").min(1, "must not be empty"),
-  eventLeftScope: z.boolean().optional(),
-  configRuleName: z.string().optional(),
-  configRuleArn: z.string().optional(),
-  accountId: accountId.optional(),
+  invokingEvent: requiredString("the JSON-encoded invoking event").check(z.minLength(1, "must not be empty")),
+  ruleParameters: z.nullish(z.string()),
+  resultToken: requiredString("the token PutEvaluations needs").check(z.minLength(1, "must not be empty")),
+  eventLeftScope: z.optional(z.boolean()),
+  configRuleName: z.optional(z.string()),
+  configRuleArn: z.optional(z.string()),
+  accountId: z.optional(accountId),
 });
 
 const itemFields = {
-  resourceType: z.string().min(1),
-  resourceId: z.string().min(1),
+  resourceType: z.string().check(z.minLength(1)),
+  resourceId: z.string().check(z.minLength(1)),
   awsAccountId: accountId,
   awsRegion: region,
   configurationItemCaptureTime: timestamp,
-  configurationItemStatus: z.string().min(1),
+  configurationItemStatus: z.string().check(z.minLength(1)),
 };
 
 const changeNotificationSchema = z.object({
@@ -103,8 +103,8 @@ const changeNotificationSchema = z.object({
   configurationItem: z.object({
     ...itemFields,
     // null for deleted resources.
-    configuration: z.object({ vpcId: z.string().optional() }).nullish(),
-    tags: z.record(z.string(), z.string()).nullish(),
+    configuration: z.nullish(z.object({ vpcId: z.optional(z.string()) })),
+    tags: z.nullish(z.record(z.string(), z.string())),
   }),
 });
 
@@ -115,20 +115,21 @@ const oversizedNotificationSchema = z.object({
 
 const scheduledNotificationSchema = z.object({
   messageType: z.literal("ScheduledNotification"),
-  awsAccountId: accountId.optional(),
+  awsAccountId: z.optional(accountId),
   notificationCreationTime: timestamp,
 });
 
 const emptyIsUnset = (value: unknown) => (value === "" ? undefined : value);
 const ruleParametersSchema = z.strictObject({
-  policySource: z.preprocess(
-    emptyIsUnset,
-    z
-      .string()
-      .refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")
-      .optional(),
+  policySource: z.pipe(
+    z.transform(emptyIsUnset),
+    z.optional(
+      z
+        .string()
+        .check(z.refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")),
+    ),
   ),
-  mode: z.preprocess(emptyIsUnset, z.enum(["enforce", "audit"]).optional()),
+  mode: z.pipe(z.transform(emptyIsUnset), z.optional(z.enum(["enforce", "audit"]))),
 });
 
 export interface ConfigEventDefaults {

@@ -1,5 +1,4 @@
 // Payload of the SSM Automation step Config's remediation runs → which resource to remediate, where. Pure parsing.
-import * as z from "zod";
 import { isPolicySource } from "../config.js";
 import {
   type AccountRegion,
@@ -10,6 +9,7 @@ import {
 } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
 import type { Policy } from "../policy/schema.js";
+import * as z from "../zod.js";
 import { CONFIG_RESOURCE_TYPES, isConfigResourceType } from "./config-event.js";
 import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
@@ -30,8 +30,11 @@ export interface RemediationDefaults {
 }
 
 // SSM passes "" for a document parameter left unset; treat it as absent.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === "" ? undefined : value)),
+    z.optional(schema),
+  );
 
 const payloadSchema = z.object({
   ResourceId: z
@@ -39,23 +42,29 @@ const payloadSchema = z.object({
       error: (issue) =>
         issue.input === undefined ? "required (Config passes RESOURCE_ID)" : "must be a string",
     })
-    .refine(
-      (id) => {
-        const type = resourceTypeOfId(id);
-        return type === "VPC" || type === "Subnet";
-      },
-      { error: "must be a VPC (vpc-…) or subnet (subnet-…) ID" },
+    .check(
+      z.refine(
+        (id) => {
+          const type = resourceTypeOfId(id);
+          return type === "VPC" || type === "Subnet";
+        },
+        { error: "must be a VPC (vpc-…) or subnet (subnet-…) ID" },
+      ),
     ),
   ResourceType: optional(
     z
       .string()
-      .refine(isConfigResourceType, `must be one of ${Object.keys(CONFIG_RESOURCE_TYPES).join(", ")}`),
+      .check(
+        z.refine(isConfigResourceType, `must be one of ${Object.keys(CONFIG_RESOURCE_TYPES).join(", ")}`),
+      ),
   ),
   AccountId: optional(accountIdSchema),
   Region: optional(regionSchema),
-  ExecutionId: optional(z.string().min(1)),
+  ExecutionId: optional(z.string().check(z.minLength(1))),
   PolicySource: optional(
-    z.string().refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>"),
+    z
+      .string()
+      .check(z.refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")),
   ),
   Mode: optional(z.enum(["enforce", "audit"])),
 });

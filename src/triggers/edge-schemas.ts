@@ -1,21 +1,23 @@
 // What every trigger parser shares: the typed account and region schemas, and turning zod issues into an
 // EventValidationError whose every line names the field path. Pure; no AWS calls.
-import * as z from "zod";
 import { type AccountId, isAccountId, isRegionName } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
+import * as z from "../zod.js";
 
 export const accountIdSchema = z.custom<AccountId>(
   (value) => typeof value === "string" && isAccountId(value),
   "must be a 12-digit account ID",
 );
 
-export const regionSchema = z.string().refine(isRegionName, "must be a region name such as eu-west-1");
+export const regionSchema = z
+  .string()
+  .check(z.refine(isRegionName, "must be a region name such as eu-west-1"));
 
 /**
  * Parses `value` or throws EventValidationError for `trigger`. `field` says where `value` came from inside the
  * event ("" for the event itself), so each problem names its full path.
  */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, trigger: string, field = ""): T {
+export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, trigger: string, field = ""): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new EventValidationError(

@@ -1,16 +1,18 @@
 // The org sweep's two inputs, parsed at the edge: an SQS message body (one account-region) and the coordinator's
 // on-demand payload. Pure parsing; no AWS calls.
-import * as z from "zod";
 import { type AccountRegion, partitionOfRegion } from "../domain/resources.js";
+import * as z from "../zod.js";
 import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
 const accountId = accountIdSchema;
 const region = regionSchema;
 const runId = z
   .string()
-  .min(1)
-  .max(256)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+  .check(
+    z.minLength(1),
+    z.maxLength(256),
+    z.regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces"),
+  );
 
 /**
  * The documented message contract: `{ "accountId": "111111111111", "region": "eu-west-1", "runId": "…" }`.
@@ -50,9 +52,9 @@ export function parseSweepMessage(body: string): SweepMessage {
  * operator may narrow it with `accounts` and/or `regions`, and pin `runId` to repeat a run idempotently.
  */
 export const sweepRequestSchema = z.strictObject({
-  accounts: z.array(accountId).min(1).optional(),
-  regions: z.array(region).min(1).optional(),
-  runId: runId.optional(),
+  accounts: z.optional(z.array(accountId).check(z.minLength(1))),
+  regions: z.optional(z.array(region).check(z.minLength(1))),
+  runId: z.optional(runId),
 });
 
 export type SweepRequest = z.output<typeof sweepRequestSchema>;
