@@ -1,13 +1,11 @@
 // Composition root: configuration, SDK clients and caches created once per container and shared by every handler.
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type EnforcerConfig, readConfig } from "./config.js";
 import { AccountClients } from "./gateways/account-clients.js";
-import { OrganizationDirectory } from "./gateways/organizations-gateway.js";
+import { OrganizationDirectory } from "./gateways/organization-directory.js";
 import type { Policy } from "./policy/schema.js";
 import { cachedPolicyLoader } from "./policy/source.js";
 
@@ -38,11 +36,15 @@ export function createRuntime(
   const sts = new STSClient(clientConfig);
   // Built on first use: most deployments read the policy from only one kind of source.
   let ssm: SSMClient | undefined;
-  let s3: S3Client | undefined;
-  // Only needed with ORGANIZATION_CHECK=on or a policy that matches on organizationalUnits.
-  let organizations: OrganizationsClient | undefined;
+  // S3 and Organizations code is imported on first use, not only constructed then: a policy in SSM or a file never
+  // needs S3, and only ORGANIZATION_CHECK=on or organizationalUnits rules need Organizations. In the split Lambda
+  // bundles each import is a chunk that cold starts without that need never load (see scripts/build.mjs).
+  const s3 = onFirstUse(async () => (await import("./gateways/s3-objects.js")).connectS3(clientConfig));
+  const organizations = onFirstUse(async () =>
+    (await import("./gateways/organizations-gateway.js")).connectOrganizations(clientConfig),
+  );
   const load = cachedPolicyLoader(
-    { ssm: () => (ssm ??= new SSMClient(clientConfig)), s3: () => (s3 ??= new S3Client(clientConfig)) },
+    { ssm: () => (ssm ??= new SSMClient(clientConfig)), s3 },
     config.policyCacheTtlSeconds,
   );
   return {
@@ -53,10 +55,20 @@ export function createRuntime(
       maxAttempts: config.maxAttempts,
     }),
     loadPolicy: (source) => load(source ?? config.policySource),
-    organization: new OrganizationDirectory(() => (organizations ??= new OrganizationsClient(clientConfig)), {
+    organization: new OrganizationDirectory(organizations, {
       ttlSeconds: config.organizationCacheTtlSeconds,
     }),
   };
+}
+
+/** Runs `load` once and shares its promise; a failed load is forgotten so the next caller tries again. */
+export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () =>
+    (loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    }));
 }
 
 /**

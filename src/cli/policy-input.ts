@@ -2,6 +2,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { PolicyIssue, PolicyValidationError } from "../errors.js";
+import { s3ObjectReader } from "../gateways/s3-objects.js";
 import type { Policy } from "../policy/schema.js";
 import { loadPolicy, type PolicyClients } from "../policy/source.js";
 
@@ -12,7 +13,10 @@ export function lazyPolicyClients(region?: string): PolicyClients & { destroy():
   let s3: S3Client | undefined;
   return {
     ssm: () => (ssm ??= new SSMClient(config)),
-    s3: () => (s3 ??= new S3Client(config)),
+    s3: async () => {
+      s3 ??= new S3Client(config);
+      return s3ObjectReader(s3);
+    },
     destroy: () => {
       ssm?.destroy();
       s3?.destroy();

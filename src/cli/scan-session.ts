@@ -4,7 +4,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { STSClient } from "@aws-sdk/client-sts";
 import { type AccountId, type AccountRegion, partitionOfRegion } from "../domain/resources.js";
 import { EnforcerError, errorCode, errorSummary, UsageError } from "../errors.js";
-import type { OrgAccount } from "../gateways/organizations-gateway.js";
+import type { OrgAccount } from "../gateways/organization-directory.js";
 import type { Policy } from "../policy/schema.js";
 import { createRuntime, type Runtime } from "../runtime.js";
 import {

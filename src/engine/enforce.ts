@@ -2,8 +2,8 @@
 import type { ExistingFlowLog } from "../domain/flow-logs.js";
 import type { ResourceRef, ResourceType, Tags, VpcId } from "../domain/resources.js";
 import type { PlacementFacts } from "../policy/resolve.js";
-import { settingsKey } from "../policy/resolve.js";
-import { type Policy, policyUsesTags } from "../policy/schema.js";
+import { policyUsesTags, settingsKey } from "../policy/resolve.js";
+import type { Policy } from "../policy/schema.js";
 import { flowLogClientToken } from "./client-token.js";
 import { describeDestination, evaluateCoverage, type Remedy, type Verdict } from "./coverage.js";
 import type { CreationResult, FlowLogPort } from "./ports.js";

@@ -285,15 +285,3 @@ function checkTransitGatewayInterval(policy: Policy, ctx: Ctx): void {
       path: ["defaults", "maxAggregationInterval"],
     });
 }
-
-/** True when some rule matches on tags, so resource tags must be read before deciding. */
-export function policyUsesTags(policy: Policy): boolean {
-  return policy.rules.some(
-    (rule) => rule.match.tags !== undefined && Object.keys(rule.match.tags).length > 0,
-  );
-}
-
-/** True when some rule matches on organizationalUnits, so the account's OU ancestry must be known before deciding. */
-export function policyUsesOrganizationalUnits(policy: Policy): boolean {
-  return policy.rules.some((rule) => rule.match.organizationalUnits !== undefined);
-}

@@ -1,14 +1,15 @@
 // Loads the policy from POLICY_SOURCE (SSM parameter, S3 object or file), validates it, caches it with a TTL.
 import { readFile } from "node:fs/promises";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { errorSummary, PolicySourceError } from "../errors.js";
-import { parsePolicy } from "./parse.js";
+import type { S3ObjectReader } from "../gateways/s3-objects.js";
 import type { Policy } from "./schema.js";
 
 export interface PolicyClients {
+  /** SSM is the deployed default source, so its client is there from the start. */
   readonly ssm: () => SSMClient;
-  readonly s3: () => S3Client;
+  /** Asynchronous because S3 support may be loaded on first use (only s3:// sources need it). */
+  readonly s3: () => Promise<S3ObjectReader>;
 }
 
 export async function readPolicyText(source: string, clients: PolicyClients): Promise<string> {
@@ -24,9 +25,9 @@ export async function readPolicyText(source: string, clients: PolicyClients): Pr
     }
     if (source.startsWith("s3://")) {
       const [bucket = "", ...key] = source.slice("s3://".length).split("/");
-      const response = await clients.s3().send(new GetObjectCommand({ Bucket: bucket, Key: key.join("/") }));
-      if (response.Body === undefined) throw new PolicySourceError(`S3 object ${source} is empty`);
-      return await response.Body.transformToString("utf-8");
+      const text = await (await clients.s3()).readText(bucket, key.join("/"));
+      if (text === undefined) throw new PolicySourceError(`S3 object ${source} is empty`);
+      return text;
     }
     if (source.startsWith("file:")) return await readFile(source.slice("file:".length), "utf-8");
   } catch (error) {
@@ -38,8 +39,16 @@ export async function readPolicyText(source: string, clients: PolicyClients): Pr
   throw new PolicySourceError(`unsupported policy source "${source}" (use ssm:, s3:// or file:)`);
 }
 
+/**
+ * Reads and validates the policy. The parser (the YAML library and the zod policy schema, ~150 KB that Node must
+ * compile and build) is imported while the text is being fetched: behind an SSM or S3 round trip its load costs
+ * nothing, whereas a static import it would lengthen every cold start's init. In the split Lambda bundles it is a
+ * chunk of its own (see scripts/build.mjs).
+ */
 export async function loadPolicy(source: string, clients: PolicyClients): Promise<Policy> {
-  return parsePolicy(await readPolicyText(source, clients), source);
+  // The read is started first, so the request is on the wire before the parser's compilation takes the thread.
+  const [text, { parsePolicy }] = await Promise.all([readPolicyText(source, clients), import("./parse.js")]);
+  return parsePolicy(text, source);
 }
 
 /**

@@ -9,8 +9,8 @@ import {
 import { AccountNotAllowedError, AssumeRoleError, errorSummary } from "../errors.js";
 import { createEc2Gateway } from "../gateways/ec2-gateway.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
-import type { PlacementFacts } from "../policy/resolve.js";
-import { type Policy, policyUsesOrganizationalUnits } from "../policy/schema.js";
+import { type PlacementFacts, policyUsesOrganizationalUnits } from "../policy/resolve.js";
+import type { Policy } from "../policy/schema.js";
 import type { Runtime } from "../runtime.js";
 
 export interface EnforcementJob {

@@ -11,8 +11,8 @@ import {
 import { EnforcerError, UsageError } from "../../errors.js";
 import { AccountClients } from "../../gateways/account-clients.js";
 import { createEc2Gateway } from "../../gateways/ec2-gateway.js";
-import { effectiveTags, type PlacementFacts } from "../../policy/resolve.js";
-import { type Policy, policyUsesTags } from "../../policy/schema.js";
+import { effectiveTags, type PlacementFacts, policyUsesTags } from "../../policy/resolve.js";
+import type { Policy } from "../../policy/schema.js";
 import { accountIds, commaList, oneOf, parseCliArgs, parseTags, policySource, regionNames } from "../args.js";
 import { callerIdentity, configuredRegion, toCredentialsError } from "../aws-session.js";
 import { explainResolution, explanationJson, renderExplanationText } from "../explanation.js";

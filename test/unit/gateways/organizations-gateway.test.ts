@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { listActiveAccounts, OrganizationDirectory } from "../../../src/gateways/organizations-gateway.js";
+import { OrganizationDirectory } from "../../../src/gateways/organization-directory.js";
+import { listActiveAccounts, organizationsApi } from "../../../src/gateways/organizations-gateway.js";
 
 const orgMock = mockClient(OrganizationsClient);
 
@@ -21,6 +22,11 @@ const OU_CHILD = "ou-ab12-22222222";
 
 function client(): OrganizationsClient {
   return new OrganizationsClient({ region: "us-east-1" });
+}
+
+/** What the runtime hands the directory: the gateway's reads, bound to a (mocked) client. */
+async function api() {
+  return organizationsApi(client());
 }
 
 function account(id: string, state: Pick<Account, "State" | "Status"> = { State: "ACTIVE" }): Account {
@@ -98,7 +104,7 @@ describe("OrganizationDirectory", () => {
     // Prepare
     orgMock.on(ListAccountsCommand).resolves({ Accounts: [account("111111111111")] });
     const time = clock();
-    const directory = new OrganizationDirectory(client, { ttlSeconds: 300, now: time.now });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300, now: time.now });
 
     // Act
     const first = await directory.isActiveMember("111111111111");
@@ -120,7 +126,7 @@ describe("OrganizationDirectory", () => {
       .resolvesOnce({ Accounts: [account("111111111111")] })
       .resolves({ Accounts: [account("111111111111"), account("999999999999")] });
     const time = clock();
-    const directory = new OrganizationDirectory(client, {
+    const directory = new OrganizationDirectory(api, {
       ttlSeconds: 300,
       missRefreshSeconds: 30,
       now: time.now,
@@ -145,7 +151,7 @@ describe("OrganizationDirectory", () => {
       .on(ListAccountsCommand)
       .rejectsOnce(new AccessDeniedException({ message: "not allowed", $metadata: {} }))
       .resolves({ Accounts: [account("111111111111")] });
-    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
 
     // Act
     const first = directory.isActiveMember("111111111111");
@@ -160,7 +166,7 @@ describe("OrganizationDirectory", () => {
   it("lists every OU above an account, nearest first, without the root", async () => {
     // Prepare
     mockHierarchy(["111111111111"]);
-    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
 
     // Act
     const ous = await directory.organizationalUnitsOf("111111111111");
@@ -172,7 +178,7 @@ describe("OrganizationDirectory", () => {
   it("reads each OU's parent once per container: a second account in the same OU costs one ListParents", async () => {
     // Prepare
     mockHierarchy(["111111111111", "222222222222"]);
-    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
 
     // Act
     await directory.organizationalUnitsOf("111111111111");
@@ -188,7 +194,7 @@ describe("OrganizationDirectory", () => {
   it("gives an account directly under the root no OUs", async () => {
     // Prepare
     orgMock.on(ListParentsCommand).resolves({ Parents: [{ Id: ROOT, Type: "ROOT" }] });
-    const directory = new OrganizationDirectory(client, { ttlSeconds: 300 });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
 
     // Act
     const ous = await directory.organizationalUnitsOf("111111111111");

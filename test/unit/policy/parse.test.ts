@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type PolicyIssue, PolicyValidationError } from "../../../src/errors.js";
 import { parsePolicy } from "../../../src/policy/parse.js";
-import { policyUsesTags } from "../../../src/policy/schema.js";
+import { policyUsesTags } from "../../../src/policy/resolve.js";
 import { readFixture } from "../support/fixtures.js";
 
 /** The issues parsePolicy reports for this text; fails the test when the text is accepted. */

@@ -5,6 +5,7 @@ import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { PolicySourceError, PolicyValidationError } from "../../../src/errors.js";
+import { s3ObjectReader } from "../../../src/gateways/s3-objects.js";
 import { cachedPolicyLoader, loadPolicy, type PolicyClients } from "../../../src/policy/source.js";
 import { fixturePath, readFixture } from "../support/fixtures.js";
 
@@ -21,7 +22,7 @@ const SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
 function clients(): PolicyClients {
   return {
     ssm: () => new SSMClient({ region: "us-east-1" }),
-    s3: () => new S3Client({ region: "us-east-1" }),
+    s3: async () => s3ObjectReader(new S3Client({ region: "us-east-1" })),
   };
 }
 
