@@ -42,7 +42,7 @@ export async function readPolicyText(source: string, clients: PolicyClients): Pr
 /**
  * Reads and validates the policy. The parser (the YAML library and the zod policy schema, ~150 KB that Node must
  * compile and build) is imported while the text is being fetched: behind an SSM or S3 round trip its load costs
- * nothing, whereas a static import it would lengthen every cold start's init. In the split Lambda bundles it is a
+ * nothing, whereas as a static import it would lengthen every cold start's init. In the split Lambda bundles it is a
  * chunk of its own (see scripts/build.mjs).
  */
 export async function loadPolicy(source: string, clients: PolicyClients): Promise<Policy> {
