@@ -35,9 +35,9 @@ describe("sam build (BuildMethod: makefile)", () => {
     }
   });
 
-  it.each(functions)(
-    "make build-$logicalId yields the handler and its chunks, byte for byte as in dist/",
-    ({ logicalId, handlerFile }) => {
+  it.each(functions.map((fn) => [fn.logicalId, fn.handlerFile] as const))(
+    "make build-%s yields the handler and its chunks, byte for byte as in dist/",
+    (logicalId, handlerFile) => {
       const artifacts = mkdtempSync(join(tmpdir(), `${logicalId}-`));
 
       const make = spawnSync("make", [`build-${logicalId}`], {
