@@ -6,11 +6,11 @@ import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CreateFlowLogsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { findFunction, readTemplate } from "../src/local/template.js";
 import { bundleGraph } from "../test/support/bundle-graph.js";
 import { startCallCounter } from "../test/support/http-counter.js";
 import { invokeFunction } from "../test/support/invoke.js";
 import { sampleEvent } from "../test/support/sample-events.js";
+import { findFunction, readTemplate } from "../tools/sam-template.js";
 
 export interface BenchRow {
   readonly name: string;

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, printed as one table. Figures are measurements, not pass/fail tests.
 // Each group gets its own moto: moto slows down as resources accumulate, so groups must not share one.
-import { type MotoServer, startMoto } from "../src/local/moto.js";
+import { type MotoServer, startMoto } from "../tools/moto.js";
 import { benchConfigPeriodic } from "./config-periodic.js";
 import { type BenchRow, benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
 import { benchOrgSweep } from "./org-sweep.js";

@@ -10,8 +10,8 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { type AccountId, partitionOfRegion } from "../src/domain/resources.js";
 import { enforceCoverage, type Outcome } from "../src/engine/enforce.js";
 import { createEc2Gateway } from "../src/gateways/ec2-gateway.js";
-import { startMoto } from "../src/local/moto.js";
 import { parsePolicy } from "../src/policy/parse.js";
+import { startMoto } from "../tools/moto.js";
 
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012" as AccountId;

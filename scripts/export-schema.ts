@@ -1,8 +1,8 @@
 // `npm run schema`: writes policy.schema.json, docs/policy-reference.md and the README's reference table from the
 // zod policy schema (the single source of truth). A unit test fails when any of them is stale.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { policyJsonSchema } from "../src/policy/json-schema.js";
-import { policyReferenceMarkdown, withReferenceSection } from "../src/policy/reference-doc.js";
+import { policyJsonSchema } from "./policy-json-schema.js";
+import { policyReferenceMarkdown, withReferenceSection } from "./policy-reference-doc.js";
 
 const schema = policyJsonSchema();
 writeFileSync("policy.schema.json", `${JSON.stringify(schema, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import lambdaLocal from "lambda-local";
-import { findFunction, readTemplate } from "../src/local/template.js";
+import { findFunction, readTemplate } from "../tools/sam-template.js";
 
 const usage =
   "usage: npm run invoke -- <FunctionLogicalId> -e <event.json> [-n <env.json>] [-t <template.yaml>]";

@@ -1,1 +1,1 @@
-export { findFreePort, listenOnLoopback } from "../../src/local/loopback.js";
+export { findFreePort, listenOnLoopback } from "../../tools/loopback.js";

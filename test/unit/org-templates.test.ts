@@ -2,7 +2,7 @@
 // cfn-lint checks both files against the resource schemas (npm run lint:template); these tests check intent.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readTemplate } from "../../src/local/template.js";
+import { readTemplate } from "../../tools/sam-template.js";
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readTemplate } from "../../src/local/template.js";
+import { readTemplate } from "../../tools/sam-template.js";
 import { bundleGraph, sourcesOf } from "../support/bundle-graph.js";
 
 const template = readTemplate("template.yaml");

@@ -1,8 +1,8 @@
 // policy.schema.json and docs/policy-reference.md are generated; a stale copy misleads users and editors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { policyJsonSchema } from "../../../src/policy/json-schema.js";
-import { policyReferenceMarkdown, withReferenceSection } from "../../../src/policy/reference-doc.js";
+import { policyJsonSchema } from "../../../scripts/policy-json-schema.js";
+import { policyReferenceMarkdown, withReferenceSection } from "../../../scripts/policy-reference-doc.js";
 
 describe("generated policy documentation", () => {
   it("policy.schema.json matches the zod schema (run npm run schema)", () => {

@@ -1,6 +1,7 @@
 // The policy schema as JSON Schema (draft 2020-12), describing the input a user writes (defaults optional).
-import * as z from "../zod.js";
-import { policySchema } from "./schema.js";
+
+import { policySchema } from "../src/policy/schema.js";
+import * as z from "../src/zod.js";
 
 export function policyJsonSchema(): Record<string, unknown> {
   return {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findFunction, readTemplate } from "../../../src/local/template.js";
+import { findFunction, readTemplate } from "../../../tools/sam-template.js";
 
 function templateFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "template-")), "template.yaml");
