@@ -2,17 +2,14 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import { ConfigClients } from "../src/gateways/config-gateway.js";
+import { configRuleFromEnvironment } from "../src/app/config-rule.js";
+import { learnHomeAccount } from "../src/app/lambda.js";
 import { logger, metrics } from "../src/observability.js";
-import { createRuntime, learnHomeAccount } from "../src/runtime.js";
 import { evaluateConfigRuleEvent } from "../src/use-cases/evaluate-config-rule.js";
 
-const runtime = createRuntime();
-const configClients = new ConfigClients(runtime.accounts, runtime.config.maxAttempts);
+const app = configRuleFromEnvironment();
 
-export const handler = middy(async (event: unknown) =>
-  evaluateConfigRuleEvent(event, { runtime, configFor: (target) => configClients.configFor(target) }),
-)
-  .use(learnHomeAccount(runtime))
+export const handler = middy(async (event: unknown) => evaluateConfigRuleEvent(event, app))
+  .use(learnHomeAccount(app))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -2,13 +2,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
+import { enforcerFromEnvironment, learnHomeAccount } from "../src/app/lambda.js";
 import { logger, metrics } from "../src/observability.js";
-import { createRuntime, learnHomeAccount } from "../src/runtime.js";
 import { enforceCloudTrailEvent } from "../src/use-cases/enforce-cloudtrail-event.js";
 
-const runtime = createRuntime();
+const enforcer = enforcerFromEnvironment();
 
-export const handler = middy(async (event: unknown) => enforceCloudTrailEvent(event, runtime))
-  .use(learnHomeAccount(runtime))
+export const handler = middy(async (event: unknown) => enforceCloudTrailEvent(event, enforcer))
+  .use(learnHomeAccount(enforcer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -3,14 +3,14 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { orgSweepFromEnvironment } from "../src/app/org-sweep.js";
 import { logger, metrics } from "../src/observability.js";
-import { createOrgSweepRuntime } from "../src/sweep-runtime.js";
 import { startOrgSweep } from "../src/use-cases/start-org-sweep.js";
 
-const deps = createOrgSweepRuntime();
+const ports = orgSweepFromEnvironment();
 
 export const handler = middy(async (event: unknown, context: Context) =>
-  startOrgSweep(event, `org-sweep-${context.awsRequestId}`, deps),
+  startOrgSweep(event, `org-sweep-${context.awsRequestId}`, ports),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -3,15 +3,15 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
+import { enforcerFromEnvironment, learnHomeAccount } from "../src/app/lambda.js";
 import { logger, metrics } from "../src/observability.js";
-import { createRuntime, learnHomeAccount } from "../src/runtime.js";
 import { processSweepBatch } from "../src/use-cases/sweep-account-region.js";
 
-const runtime = createRuntime();
+const enforcer = enforcerFromEnvironment();
 
 export const handler = middy(async (event: SQSEvent, context: Context) =>
-  processSweepBatch(event, context, runtime),
+  processSweepBatch(event, context, enforcer),
 )
-  .use(learnHomeAccount(runtime))
+  .use(learnHomeAccount(enforcer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -7,13 +7,13 @@ import { join, resolve } from "node:path";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { type AccountId, partitionOfRegion } from "../src/domain/resources.js";
+import { type AccountId, accountRegion, type RegionName } from "../src/domain/resources.js";
 import { enforceCoverage, type Outcome } from "../src/engine/enforce.js";
 import { createEc2Gateway } from "../src/gateways/ec2-gateway.js";
 import { parsePolicy } from "../src/policy/parse.js";
 import { startMoto } from "../tools/moto.js";
 
-const REGION = "us-east-1";
+const REGION = "us-east-1" as RegionName;
 const ACCOUNT = "123456789012" as AccountId;
 const POLICY_PATH = resolve("examples/policy.yaml");
 
@@ -40,7 +40,7 @@ try {
     (
       await enforceCoverage(
         {
-          placement: { accountId: ACCOUNT, region: REGION, partition: partitionOfRegion(REGION) },
+          placement: accountRegion(ACCOUNT, REGION),
           scope: { kind: "account-region" },
           idempotencySeed: "demo-audit",
           mode: "audit",

@@ -34,6 +34,11 @@ export function formatIssue(issue: PolicyIssue): string {
   return `${issue.path || "(root)"}: ${issue.message}${where}`;
 }
 
+/** A resolved setting needs a value the resource does not have (e.g. ${VpcId} for a transit gateway). */
+export class PlaceholderError extends EnforcerError {
+  override name = "PlaceholderError";
+}
+
 /** The policy could not be read from its source (missing parameter, object, file, or no permission). */
 export class PolicySourceError extends EnforcerError {
   override name = "PolicySourceError";

@@ -1,7 +1,14 @@
 // Command-line words in, typed options out: node:util parseArgs plus the value checks every command shares.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type AccountId, isAccountId, isRegionName, type Tags } from "../domain/resources.js";
+import {
+  type AccountId,
+  isAccountId,
+  isRegionName,
+  type RegionName,
+  type Tags,
+} from "../domain/resources.js";
 import { UsageError } from "../errors.js";
+import { type PolicySource, parsePolicySource } from "../policy/policy-source.js";
 
 /** parseArgs with its errors (unknown option, missing value) turned into UsageError. */
 export function parseCliArgs<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -28,13 +35,13 @@ export function accountIds(option: string, values: readonly string[]): AccountId
 }
 
 /** The shape of a region name; whether AWS knows the region is checked against DescribeRegions. */
-export function regionNames(option: string, values: readonly string[]): string[] {
+export function regionNames(option: string, values: readonly string[]): RegionName[] {
   const bad = values.filter((value) => !isRegionName(value));
   if (bad.length > 0)
     throw new UsageError(
       `${option}: ${bad.map((b) => `"${b}"`).join(", ")} ${bad.length === 1 ? "is not a region name" : "are not region names"} (such as eu-west-1)`,
     );
-  return [...new Set(values)];
+  return [...new Set(values.filter(isRegionName))];
 }
 
 /** `key=value` words (the value may contain "="); `key` alone means an empty value, as EC2 allows. */
@@ -50,17 +57,23 @@ export function parseTags(words: readonly string[]): Tags {
   return tags;
 }
 
-/** A bare path means a local file; `file:`, `ssm:` and `s3://` sources pass through unchanged. */
+/** A bare path means a local file; `file:`, `ssm:` and `s3://` sources are read in the one policy-source grammar. */
 export function policySource(
   value: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-): string {
-  const source = value ?? env.POLICY_SOURCE;
-  if (source === undefined || source.trim() === "")
+): PolicySource {
+  const text = (value ?? env.POLICY_SOURCE ?? "").trim();
+  if (text === "")
     throw new UsageError(
       "--policy is required (a file path, file:<path>, ssm:<parameter> or s3://bucket/key)",
     );
-  return /^(file:|ssm:|s3:\/\/)/.test(source) ? source : `file:${source}`;
+  const parsed = parsePolicySource(text);
+  if (parsed !== undefined) return parsed;
+  if (/^(file:|ssm:|s3:)/.test(text))
+    throw new UsageError(
+      `--policy "${text}" is incomplete (use file:<path>, ssm:<parameter> or s3://bucket/key)`,
+    );
+  return { kind: "file", path: text };
 }
 
 export function oneOf<const T extends string>(option: string, value: string, allowed: readonly T[]): T {

@@ -1,87 +1,10 @@
-// Pure: (policy, resource facts, placement) → which rule applies and why, traced rule by rule, and what it resolves to.
-// Built on the engine's own ruleMismatch and resolveFlowLogSettings, so the explanation cannot drift from enforcement.
+// The engine's explanation of one resource (engine/explain.ts) as text for a terminal or JSON for scripts. Formatting
+// only: every fact and verdict shown comes from the engine.
 import type { FlowLogSettings } from "../domain/flow-logs.js";
+import type { Verdict } from "../engine/coverage.js";
 import { describeDestination } from "../engine/coverage.js";
-import { errorSummary } from "../errors.js";
-import {
-  PlaceholderError,
-  type PlacementFacts,
-  type Resolution,
-  type ResourceFacts,
-  resolveFlowLogSettings,
-  ruleMismatch,
-} from "../policy/resolve.js";
+import type { Explanation, RuleTrace } from "../engine/explain.js";
 import type { Policy } from "../policy/schema.js";
-
-export type RuleTrace =
-  | { readonly index: number; readonly name: string; readonly result: "matches"; readonly exempt: boolean }
-  | { readonly index: number; readonly name: string; readonly result: "no-match"; readonly reason: string }
-  | { readonly index: number; readonly name: string; readonly result: "not-reached" }
-  | {
-      readonly index: number;
-      readonly name: string;
-      readonly result: "undecidable";
-      readonly reason: string;
-    };
-
-export interface Explanation {
-  readonly resource: ResourceFacts;
-  readonly placement: PlacementFacts;
-  /** Where the tags came from: the command line or DescribeTags. */
-  readonly tagsFrom: "--tags" | "DescribeTags" | "not needed";
-  readonly rules: readonly RuleTrace[];
-  readonly result: Resolution | { readonly kind: "error"; readonly reason: string };
-  readonly compliance: Policy["compliance"];
-  /** For a subnet under subnetCoverage vpc: how its VPC can cover it. */
-  readonly subnetCoverage?: string;
-}
-
-export function explainResolution(
-  policy: Policy,
-  resource: ResourceFacts,
-  placement: PlacementFacts,
-  tagsFrom: Explanation["tagsFrom"],
-): Explanation {
-  const base = { resource, placement, tagsFrom, compliance: policy.compliance };
-  if (!policy.resourceTypes.includes(resource.type))
-    return { ...base, rules: [], result: resolveFlowLogSettings(policy, resource, placement) };
-  const rules = traceRules(policy, resource, placement);
-  const undecidable = rules.find((trace) => trace.result === "undecidable");
-  if (undecidable?.result === "undecidable")
-    return { ...base, rules, result: { kind: "error", reason: undecidable.reason } };
-  let result: Explanation["result"];
-  try {
-    result = resolveFlowLogSettings(policy, resource, placement);
-  } catch (error) {
-    // ${VpcId} is the one placeholder a resource can lack: the others come from its ID and placement.
-    const needsVpc =
-      error instanceof PlaceholderError && resource.type !== "VPC" && resource.vpcId === undefined;
-    result = { kind: "error", reason: `${errorSummary(error)}${needsVpc ? " (pass --vpc <vpc-id>)" : ""}` };
-  }
-  const subnetCoverage =
-    resource.type === "Subnet" && policy.subnetCoverage === "vpc" && result.kind === "enforce"
-      ? `subnetCoverage is vpc: a compliant flow log on its VPC ${resource.vpcId ?? "(unknown: pass --vpc)"} also covers this subnet, and enforcement remedies the VPC rather than the subnet`
-      : undefined;
-  return { ...base, rules, result, ...(subnetCoverage === undefined ? {} : { subnetCoverage }) };
-}
-
-/** Every rule up to the first that matches, with the condition that failed; later rules are not reached. */
-function traceRules(policy: Policy, resource: ResourceFacts, placement: PlacementFacts): RuleTrace[] {
-  let decided = false;
-  return policy.rules.map((rule, index): RuleTrace => {
-    const name = rule.name;
-    if (decided) return { index, name, result: "not-reached" };
-    try {
-      const reason = ruleMismatch(rule, resource, placement);
-      if (reason !== undefined) return { index, name, result: "no-match", reason };
-      decided = true;
-      return { index, name, result: "matches", exempt: rule.exempt };
-    } catch (error) {
-      decided = true;
-      return { index, name, result: "undecidable", reason: errorSummary(error) };
-    }
-  });
-}
 
 export function renderExplanationText(explanation: Explanation): string {
   const { resource, placement, result } = explanation;
@@ -103,6 +26,8 @@ export function renderExplanationText(explanation: Explanation): string {
   if (explanation.subnetCoverage) lines.push(`note:       ${explanation.subnetCoverage}`);
   if (result.kind === "enforce")
     lines.push(`compliance: ${complianceLine(explanation.compliance, result.settings)}`);
+  const coverage = explanation.coverage === undefined ? undefined : coverageLine(explanation.coverage);
+  if (coverage !== undefined) lines.push(`coverage:   ${coverage}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -179,6 +104,25 @@ function complianceLine(level: Policy["compliance"], settings: FlowLogSettings):
       return `destination: an ACTIVE flow log to ${where} whose traffic type covers ${settings.trafficType} satisfies the policy`;
     case "exact":
       return `exact: an ACTIVE flow log to ${where} with exactly these settings satisfies the policy`;
+  }
+}
+
+/** The engine's verdict on the flow logs it read; exempt and out-of-scope are said by the result line already. */
+function coverageLine(verdict: Verdict): string | undefined {
+  switch (verdict.kind) {
+    case "compliant":
+      return `COVERED: ${verdict.reason} (${verdict.flowLogIds.join(", ")})`;
+    case "delivery-failing":
+      return `DELIVERY FAILING: ${verdict.reason} (${verdict.flowLogIds.join(", ")})`;
+    case "missing": {
+      const { remedy } = verdict;
+      return `NOT COVERED: ${verdict.reason}; enforcement would create a ${remedy.resourceType} flow log on ${remedy.resourceId} to ${describeDestination(remedy.settings.destination)}`;
+    }
+    case "failed":
+      return `CANNOT DECIDE: ${verdict.reason}`;
+    case "exempt":
+    case "ignored":
+      return undefined;
   }
 }
 

@@ -10,13 +10,13 @@ import {
   UnknownRegionError,
   UsageError,
 } from "../errors.js";
-import { toCredentialsError } from "./aws-session.js";
+import { toCredentialsError } from "../gateways/caller-session.js";
 import { ENFORCE_USAGE, enforceCommand } from "./commands/enforce.js";
 import { EXPLAIN_USAGE, explainCommand } from "./commands/explain.js";
 import { SCAN_USAGE, scanCommand } from "./commands/scan.js";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.js";
 import type { CliIo } from "./io.js";
-import { issueLines } from "./policy-input.js";
+import { issueLines } from "./policy-issues.js";
 
 export const HELP = `flowlogs: check and enforce VPC flow logs against the vpc-flow-log-enforcer policy
 

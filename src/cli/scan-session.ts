@@ -1,22 +1,21 @@
 // What a scan or enforce run works on: caller identity and runtime, the validated policy, the account-regions.
 // Everything here fails fast with a clear message (credentials, region, policy, organization) before any work.
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { STSClient } from "@aws-sdk/client-sts";
-import { type AccountId, type AccountRegion, partitionOfRegion } from "../domain/resources.js";
-import { EnforcerError, errorCode, errorSummary, UsageError } from "../errors.js";
-import type { OrgAccount } from "../gateways/organization-directory.js";
-import type { Policy } from "../policy/schema.js";
-import { createRuntime, type Runtime } from "../runtime.js";
+import { configuredRegion, createCliEnforcer, identifyCaller, knownRegions } from "../app/cli.js";
+import type { Enforcer } from "../app/enforcer.js";
 import {
-  type CallerIdentity,
-  callerIdentity,
-  checkRegions,
-  configuredRegion,
-  describeRegions,
-  enabledRegions,
-  toCredentialsError,
-} from "./aws-session.js";
+  type AccountId,
+  type AccountRegion,
+  accountRegion,
+  isRegionName,
+  type RegionName,
+} from "../domain/resources.js";
+import { EnforcerError, errorCode, errorSummary, UsageError } from "../errors.js";
+import { type CallerIdentity, toCredentialsError } from "../gateways/caller-session.js";
+import type { OrgAccount } from "../gateways/organization-directory.js";
+import type { PolicySource } from "../policy/policy-source.js";
+import type { Policy } from "../policy/schema.js";
 import type { CliIo } from "./io.js";
+import { checkRegions, enabledRegions } from "./regions.js";
 
 export type AccountSelection =
   | { readonly kind: "caller" }
@@ -25,22 +24,22 @@ export type AccountSelection =
 
 export type RegionSelection =
   | { readonly kind: "default" }
-  | { readonly kind: "list"; readonly names: readonly string[] }
+  | { readonly kind: "list"; readonly names: readonly RegionName[] }
   | { readonly kind: "all" };
 
 export interface SessionRequest {
   readonly accounts: AccountSelection;
   readonly regions: RegionSelection;
-  readonly source: string;
+  readonly source: PolicySource;
   readonly roleName: string;
 }
 
 export interface ScanSession {
   readonly identity: CallerIdentity;
-  readonly runtime: Runtime;
+  readonly enforcer: Enforcer;
   readonly policy: Policy;
   readonly accounts: readonly AccountId[];
-  readonly regions: readonly string[];
+  readonly regions: readonly RegionName[];
   /** accounts × regions, in that order. */
   readonly targets: readonly AccountRegion[];
 }
@@ -48,56 +47,47 @@ export interface ScanSession {
 /**
  * 1. the home region: the SDK's, else the first of --regions
  * 2. who the caller is (the credential check)
- * 3. the runtime, with the policy source and member role name from the command line
+ * 3. the engine's ports, with the policy source and member role name from the command line
  * 4. the policy, validated (PolicyValidationError names file, line and column)
  * 5. the regions, checked against DescribeRegions
  * 6. the accounts: the caller's, the listed ones, or every ACTIVE account of the organization
  */
 export async function openScanSession(request: SessionRequest, io: CliIo): Promise<ScanSession> {
   const listed = request.regions.kind === "list" ? request.regions.names : [];
-  const homeRegion = (await configuredRegion(io.env)) ?? listed[0];
+  const configured = await configuredRegion(io.env);
+  if (configured !== undefined && !isRegionName(configured))
+    throw new UsageError(
+      `the configured region "${configured}" is not a region name (check AWS_REGION or the profile)`,
+    );
+  const homeRegion = configured ?? listed[0];
   if (homeRegion === undefined)
     throw new UsageError(
       "no AWS region configured: set AWS_REGION (or a region in your profile), or pass --regions",
     );
 
-  const sts = new STSClient({ region: homeRegion });
-  let identity: CallerIdentity;
-  try {
-    identity = await callerIdentity(sts);
-  } finally {
-    sts.destroy();
-  }
-  const runtime = createRuntime(
-    {
-      ...io.env,
-      POLICY_SOURCE: request.source,
-      MEMBER_ROLE_NAME: request.roleName,
-      // One run, one policy: never re-read it halfway through a long scan.
-      POLICY_CACHE_TTL_SECONDS: "86400",
-    },
-    { region: homeRegion },
-  );
-  runtime.accounts.setHomeAccount(identity.accountId);
-  const policy = await runtime.loadPolicy(request.source);
+  const identity = await identifyCaller(homeRegion);
+  const enforcer = createCliEnforcer({
+    region: homeRegion,
+    policySource: request.source,
+    memberRoleName: request.roleName,
+    homeAccountId: identity.accountId,
+  });
+  const policy = await enforcer.loadPolicy();
   const regions = await selectRegions(request.regions, homeRegion, identity, io);
-  const accounts = await selectAccounts(request.accounts, identity, runtime);
-  const targets = accounts.flatMap((accountId) =>
-    regions.map((region) => ({ accountId, region, partition: partitionOfRegion(region) })),
-  );
-  return { identity, runtime, policy, accounts, regions, targets };
+  const accounts = await selectAccounts(request.accounts, identity, enforcer);
+  const targets = accounts.flatMap((accountId) => regions.map((region) => accountRegion(accountId, region)));
+  return { identity, enforcer, policy, accounts, regions, targets };
 }
 
 async function selectRegions(
   selection: RegionSelection,
-  homeRegion: string,
+  homeRegion: RegionName,
   identity: CallerIdentity,
   io: CliIo,
-): Promise<string[]> {
+): Promise<RegionName[]> {
   if (selection.kind === "default") return [homeRegion];
-  const ec2 = new EC2Client({ region: homeRegion });
   try {
-    const known = await describeRegions(ec2, identity.partition);
+    const known = await knownRegions(homeRegion, identity.partition);
     if (selection.kind === "all") return enabledRegions(known);
     checkRegions(selection.names, known, identity.accountId);
     return [...selection.names];
@@ -112,21 +102,19 @@ async function selectRegions(
         cause: error,
       });
     throw error;
-  } finally {
-    ec2.destroy();
   }
 }
 
 async function selectAccounts(
   selection: AccountSelection,
   identity: CallerIdentity,
-  runtime: Runtime,
+  enforcer: Enforcer,
 ): Promise<AccountId[]> {
   if (selection.kind === "caller") return [identity.accountId];
   if (selection.kind === "list") return [...new Set(selection.ids)];
   let accounts: OrgAccount[];
   try {
-    accounts = await runtime.organization.activeAccounts();
+    accounts = await enforcer.organization.activeAccounts();
   } catch (error) {
     const credentials = toCredentialsError(error);
     if (credentials) throw credentials;

@@ -12,7 +12,10 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number];
 declare const brand: unique symbol;
 type Branded<T, B extends string> = T & { readonly [brand]: B };
 export type VpcId = Branded<string, "VpcId">;
+export type SubnetId = Branded<string, "SubnetId">;
 export type AccountId = Branded<string, "AccountId">;
+/** A region name such as eu-west-1: checked once, so an account ID or a typo can never stand for a region. */
+export type RegionName = Branded<string, "RegionName">;
 
 /** Longest prefix first: `tgw-attach-` must win over `tgw-`. */
 const ID_PATTERNS: ReadonlyArray<readonly [ResourceType, RegExp]> = [
@@ -32,8 +35,12 @@ export function isVpcId(id: string): id is VpcId {
   return resourceTypeOfId(id) === "VPC";
 }
 
+export function isSubnetId(id: string): id is SubnetId {
+  return resourceTypeOfId(id) === "Subnet";
+}
+
 /** `us-east-1`, `eu-central-2`, `us-gov-west-1`, … */
-export function isRegionName(value: string): boolean {
+export function isRegionName(value: string): value is RegionName {
   return /^[a-z]{2}(-[a-z]+)+-\d$/.test(value);
 }
 
@@ -59,8 +66,18 @@ export interface ResourceRef {
 /** Where the resources live. `partition` follows the account's ARN (aws, aws-cn, aws-us-gov). */
 export interface AccountRegion {
   readonly accountId: AccountId;
-  readonly region: string;
+  readonly region: RegionName;
   readonly partition: string;
+}
+
+/** The one way to build an AccountRegion: the partition always follows from the region. */
+export function accountRegion(accountId: AccountId, region: RegionName): AccountRegion {
+  return { accountId, region, partition: partitionOfRegion(region) };
+}
+
+/** `111111111111/eu-west-1`: how an account-region is named in reports, logs and cache keys. */
+export function accountRegionKey(target: Pick<AccountRegion, "accountId" | "region">): string {
+  return `${target.accountId}/${target.region}`;
 }
 
 export function partitionOfRegion(region: string): string {

@@ -1,11 +1,23 @@
 // The one enforcement use case every trigger runs: read flow logs (and tags), decide, create, report.
-import type { ExistingFlowLog } from "../domain/flow-logs.js";
-import type { ResourceRef, ResourceType, Tags, VpcId } from "../domain/resources.js";
+import {
+  type AccountRegion,
+  accountRegionKey,
+  type ResourceRef,
+  type ResourceType,
+  type Tags,
+  type VpcId,
+} from "../domain/resources.js";
 import type { PlacementFacts } from "../policy/resolve.js";
 import { policyUsesTags, settingsKey } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
 import { flowLogClientToken } from "./client-token.js";
-import { describeDestination, evaluateCoverage, type Remedy, type Verdict } from "./coverage.js";
+import {
+  type CoverageSnapshot,
+  describeDestination,
+  evaluateCoverage,
+  type Remedy,
+  type Verdict,
+} from "./coverage.js";
 import type { CreationResult, FlowLogPort } from "./ports.js";
 
 export const OUTCOMES = [
@@ -32,7 +44,11 @@ export interface Outcome {
   readonly reason?: string;
 }
 
+export type EnforcementMode = Policy["mode"];
+
 export interface EnforcementReport {
+  /** The mode the engine ran in (the policy's, or the caller's override): what its outcomes mean. */
+  readonly mode: EnforcementMode;
   readonly outcomes: Outcome[];
 }
 
@@ -56,7 +72,7 @@ export interface EnforcementRequest {
   /** Seeds the ClientToken: the triggering event's id or the sweep run's id. */
   readonly idempotencySeed: string;
   /** Overrides the policy's mode, e.g. the Config rule evaluator always audits. */
-  readonly mode?: Policy["mode"];
+  readonly mode?: EnforcementMode;
 }
 
 export interface EnforcementDeps {
@@ -77,23 +93,34 @@ export async function enforceCoverage(
   deps: EnforcementDeps,
 ): Promise<EnforcementReport> {
   const { policy, ec2 } = deps;
-  const { targets, tags, flowLogs } = await readState(request, deps);
-  const verdicts = evaluateCoverage(policy, targets, { placement: request.placement, tags, flowLogs });
-  const write = (request.mode ?? policy.mode) === "enforce";
+  const facts = await gatherFacts(request.scope, deps);
+  const verdicts = evaluateCoverage(policy, facts.targets, { placement: request.placement, ...facts });
+  const mode = request.mode ?? policy.mode;
+  const write = mode === "enforce";
   const creations = write ? await createRemedies(verdicts, request.idempotencySeed, ec2) : new Map();
   return {
-    outcomes: targets.map((target) =>
+    mode,
+    outcomes: facts.targets.map((target) =>
       toOutcome(request.placement, target, verdicts.get(target.id), creations, write),
     ),
   };
 }
 
-async function readState(
-  request: EnforcementRequest,
+/** What the engine decides from: the targets (subnets linked to their VPCs), their tags and their flow logs. */
+export interface CoverageFacts extends Omit<CoverageSnapshot, "placement"> {
+  readonly targets: readonly ResourceRef[];
+}
+
+/**
+ * Reads what a decision needs, with as few calls as the scope allows. Exported so `flowlogs explain` decides from
+ * exactly the facts enforcement would read.
+ */
+export async function gatherFacts(
+  scope: EnforcementScope,
   { policy, ec2 }: EnforcementDeps,
-): Promise<{ targets: readonly ResourceRef[]; tags: Map<string, Tags>; flowLogs: ExistingFlowLog[] }> {
-  if (request.scope.kind === "account-region") {
-    const types = request.scope.resourceTypes ?? policy.resourceTypes;
+): Promise<CoverageFacts> {
+  if (scope.kind === "account-region") {
+    const types = scope.resourceTypes ?? policy.resourceTypes;
     // Listing the whole account-region returns tags with the resources, and one unfiltered DescribeFlowLogs
     // (paginated) costs fewer calls than filtering by thousands of IDs.
     const [targets, flowLogs] = await Promise.all([ec2.listResources(types), ec2.describeFlowLogs("all")]);
@@ -101,7 +128,7 @@ async function readState(
     return { targets, tags: tagsOf([...targets, ...vpcs]), flowLogs };
   }
 
-  const targets = await completeVpcLinks(await withNewSubnets(request.scope, policy, ec2), ec2);
+  const targets = await completeVpcLinks(await withNewSubnets(scope, policy, ec2), ec2);
   const ids = unique(targets.flatMap((target) => (target.vpcId ? [target.id, target.vpcId] : [target.id])));
   const [flowLogs, currentTags] = await Promise.all([
     ec2.describeFlowLogs(ids),
@@ -236,6 +263,30 @@ function remedyOutcome(
     case "failed":
       return { outcome: "failed", reason: `creating a ${what} failed: ${result.reason}` };
   }
+}
+
+/**
+ * The outcomes of a job whose account-region could not be reached (not allowed, role not assumable): one `failed`
+ * row per requested resource, or one AccountRegion row for an account-region scope.
+ */
+export function unreachableOutcomes(
+  target: AccountRegion,
+  scope: EnforcementScope,
+  reason: string,
+): Outcome[] {
+  const base = { accountId: target.accountId, region: target.region, outcome: "failed", reason } as const;
+  if (scope.kind === "resources")
+    return scope.resources.map((resource) => ({
+      ...base,
+      resourceType: resource.type,
+      resourceId: resource.id,
+    }));
+  return [{ ...base, resourceType: "AccountRegion", resourceId: accountRegionKey(target) }];
+}
+
+/** The outcomes no verdict was reached for: what makes an invocation fail. */
+export function failedOutcomes(report: Pick<EnforcementReport, "outcomes">): Outcome[] {
+  return report.outcomes.filter((outcome) => outcome.outcome === "failed");
 }
 
 function unique<T>(items: readonly T[]): T[] {

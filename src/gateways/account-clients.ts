@@ -1,25 +1,36 @@
-// EC2 clients per account-region: the function's own credentials at home, the member role elsewhere.
-// Credentials are cached per account until five minutes before they expire.
+// SDK clients per account-region, for every service the product calls in member accounts (EC2, Config, …): the
+// function's own credentials at home, the member role elsewhere. One client per service and account-region, and
+// one set of assumed credentials per account, cached until five minutes before they expire.
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import type { AccountRegion } from "../domain/resources.js";
+import { type AccountRegion, accountRegionKey } from "../domain/resources.js";
 import { AssumeRoleError } from "../errors.js";
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const SESSION_NAME = "vpc-flow-log-enforcer";
 
+/** What every per-account client is built with, besides its region and credentials (retries, timeouts). */
+export type BaseClientConfig = Readonly<Record<string, unknown>>;
+
+/** The configuration a per-account client factory receives. */
+export interface AccountClientConfig extends BaseClientConfig {
+  readonly region: string;
+  readonly credentials?: () => Promise<AwsCredentialIdentity>;
+}
+
 export interface AccountClientsOptions {
   readonly sts: STSClient;
   readonly memberRoleName: string;
-  readonly maxAttempts: number;
+  /** Retry and timeout settings every client shares. */
+  readonly clientConfig: BaseClientConfig;
   /** The caller's account when known without a call (the Lambda function ARN); otherwise asked of STS once. */
   readonly homeAccountId?: string;
   readonly now?: () => number;
 }
 
 export class AccountClients {
-  private readonly clients = new Map<string, EC2Client>();
+  private readonly clients = new Map<string, unknown>();
   private readonly credentials = new Map<string, Promise<AwsCredentialIdentity>>();
   private homeAccount: Promise<string> | undefined;
 
@@ -32,29 +43,31 @@ export class AccountClients {
     this.homeAccount ??= Promise.resolve(accountId);
   }
 
-  async ec2For(target: AccountRegion): Promise<EC2Client> {
-    const key = `${target.accountId}/${target.region}`;
-    const existing = this.clients.get(key);
-    if (existing) return existing;
-    const home = await this.homeAccountId();
-    const client = new EC2Client({
+  /**
+   * The `service` client for the account-region, built by `create` on first use and reused after: with the
+   * function's own credentials at home, with the member role's (assumed when first needed) elsewhere.
+   */
+  async clientFor<C>(
+    service: string,
+    target: AccountRegion,
+    create: (config: AccountClientConfig) => C,
+  ): Promise<C> {
+    const key = `${service}:${accountRegionKey(target)}`;
+    if (this.clients.has(key)) return this.clients.get(key) as C;
+    const home = target.accountId === (await this.homeAccountId());
+    // Checked again: another caller may have built it while the home account was being learnt.
+    if (this.clients.has(key)) return this.clients.get(key) as C;
+    const client = create({
+      ...this.options.clientConfig,
       region: target.region,
-      retryMode: "adaptive",
-      maxAttempts: this.options.maxAttempts,
-      ...(target.accountId === home ? {} : { credentials: () => this.assumedCredentials(target) }),
+      ...(home ? {} : { credentials: () => this.assumedCredentials(target) }),
     });
     this.clients.set(key, client);
     return client;
   }
 
-  /**
-   * Credentials for another kind of SDK client in the account (Config's PutEvaluations, say): undefined — the
-   * client's default chain — at home, the cached member-role credentials elsewhere.
-   */
-  async credentialsFor(target: AccountRegion): Promise<(() => Promise<AwsCredentialIdentity>) | undefined> {
-    return target.accountId === (await this.homeAccountId())
-      ? undefined
-      : () => this.assumedCredentials(target);
+  ec2For(target: AccountRegion): Promise<EC2Client> {
+    return this.clientFor("ec2", target, (config) => new EC2Client(config));
   }
 
   /** True for the function's own account, which is reached with its own credentials (no AssumeRole). */

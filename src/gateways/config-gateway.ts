@@ -5,16 +5,14 @@ import {
   PutEvaluationsCommand,
   type PutEvaluationsCommandOutput,
 } from "@aws-sdk/client-config-service";
+import { chunk } from "../batching.js";
+import { type ConfigEvaluation, TEST_MODE_RESULT_TOKEN } from "../domain/config-evaluation.js";
 import type { AccountRegion } from "../domain/resources.js";
 import { errorSummary, PutEvaluationsError } from "../errors.js";
-import type { ConfigEvaluation } from "../triggers/config-evaluations.js";
 import type { AccountClients } from "./account-clients.js";
-import { chunk } from "./ec2-gateway.js";
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
 export const MAX_EVALUATIONS_PER_CALL = 100;
-/** Config rule development convention: this token means "test run", sent with TestMode so nothing is recorded. */
-export const TEST_MODE_RESULT_TOKEN = "TESTMODE";
 
 /**
  * Sends every evaluation, in batches of at most 100, one after another (PutEvaluations has a low rate limit).
@@ -69,32 +67,12 @@ function toSdkEvaluation(evaluation: ConfigEvaluation): Evaluation {
 }
 
 /**
- * ConfigServiceClients per account-region, created on first use. PutEvaluations must come from the account the
- * rule runs in, so a member account's evaluations go out with the member role, like its EC2 calls.
+ * The ConfigServiceClient of an account-region. PutEvaluations must come from the account the rule runs in, so a
+ * member account's evaluations go out with the member role, like its EC2 calls.
  */
-export class ConfigClients {
-  private readonly clients = new Map<string, Promise<ConfigServiceClient>>();
-
-  constructor(
-    private readonly accounts: AccountClients,
-    private readonly maxAttempts: number,
-  ) {}
-
-  configFor(target: AccountRegion): Promise<ConfigServiceClient> {
-    const key = `${target.accountId}/${target.region}`;
-    const existing = this.clients.get(key);
-    if (existing) return existing;
-    const created = this.accounts.credentialsFor(target).then(
-      (credentials) =>
-        new ConfigServiceClient({
-          region: target.region,
-          retryMode: "adaptive",
-          maxAttempts: this.maxAttempts,
-          ...(credentials === undefined ? {} : { credentials }),
-        }),
-    );
-    created.catch(() => this.clients.delete(key));
-    this.clients.set(key, created);
-    return created;
-  }
+export function configServiceFor(
+  accounts: AccountClients,
+  target: AccountRegion,
+): Promise<ConfigServiceClient> {
+  return accounts.clientFor("config", target, (config) => new ConfigServiceClient(config));
 }

@@ -13,6 +13,7 @@ import {
   paginateDescribeTransitGateways,
   paginateDescribeVpcs,
 } from "@aws-sdk/client-ec2";
+import { chunk } from "../batching.js";
 import type { ExistingFlowLog, FlowLogSettings } from "../domain/flow-logs.js";
 import {
   isTransitGatewayType,
@@ -294,10 +295,4 @@ export function toCreateFlowLogsInput(
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
-}
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
 }

@@ -6,7 +6,7 @@ import {
   type ResourceType,
   type Tags,
 } from "../domain/resources.js";
-import { EnforcerError } from "../errors.js";
+import { EnforcerError, PlaceholderError } from "../errors.js";
 import type { Policy, PolicyDestination, PolicyRule } from "./schema.js";
 
 /** What rule matching sees of a resource. `tags` are the effective tags (a subnet inherits its VPC's). */
@@ -26,11 +26,6 @@ export type Resolution =
   | { readonly kind: "out-of-scope"; readonly reason: string }
   | { readonly kind: "exempt"; readonly rule: string }
   | { readonly kind: "enforce"; readonly rule?: string; readonly settings: FlowLogSettings };
-
-/** A resolved setting needs a value the resource does not have (e.g. ${VpcId} for a transit gateway). */
-export class PlaceholderError extends EnforcerError {
-  override name = "PlaceholderError";
-}
 
 /** Tags used for matching: the VPC's tags, overridden key by key by the resource's own. */
 export function effectiveTags(own: Tags, vpcTags: Tags | undefined): Tags {

@@ -1,10 +1,11 @@
 // EventBridge "AWS API Call via CloudTrail" event → what to enforce, where. Pure parsing; no AWS calls.
 import {
   type AccountRegion,
+  accountRegion,
+  isSubnetId,
   isVpcId,
-  partitionOfRegion,
   type ResourceRef,
-  resourceTypeOfId,
+  type SubnetId,
   type Tags,
   type VpcId,
 } from "../domain/resources.js";
@@ -53,9 +54,10 @@ const vpcResponse = z.object({
 });
 const subnetResponse = z.object({
   subnet: z.object({
-    subnetId: z
-      .string()
-      .check(z.refine((id) => resourceTypeOfId(id) === "Subnet", "must be a subnet ID (subnet-…)")),
+    subnetId: z.custom<SubnetId>(
+      (v) => typeof v === "string" && isSubnetId(v),
+      "must be a subnet ID (subnet-…)",
+    ),
     vpcId,
     tagSet,
   }),
@@ -93,12 +95,10 @@ export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
     throw new EventValidationError(TRIGGER, [
       `detail.eventName: unsupported event ${eventName} (expected one of ${HANDLED_EVENT_NAMES.join(", ")})`,
     ]);
-  const region = detail.awsRegion ?? envelope.region;
-  const target: AccountRegion = {
-    accountId: detail.recipientAccountId ?? envelope.account,
-    region,
-    partition: partitionOfRegion(region),
-  };
+  const target: AccountRegion = accountRegion(
+    detail.recipientAccountId ?? envelope.account,
+    detail.awsRegion ?? envelope.region,
+  );
   return {
     kind: "enforce",
     eventId: envelope.id,

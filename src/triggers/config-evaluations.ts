@@ -1,17 +1,7 @@
 // Pure: the engine's outcomes → AWS Config evaluations (compliance type, annotation, ordering timestamp).
+import type { ComplianceType, ConfigEvaluation } from "../domain/config-evaluation.js";
 import type { Outcome, OutcomeKind } from "../engine/enforce.js";
 import { configTypeOf } from "./config-event.js";
-
-/** The values PutEvaluations accepts; Config does not take INSUFFICIENT_DATA from custom rules. */
-export type ComplianceType = "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE";
-
-export interface ConfigEvaluation {
-  readonly resourceType: string;
-  readonly resourceId: string;
-  readonly complianceType: ComplianceType;
-  readonly annotation?: string;
-  readonly orderingTimestamp: Date;
-}
 
 /** Config's limit on Evaluation.Annotation. */
 export const MAX_ANNOTATION_LENGTH = 256;

@@ -1,18 +1,26 @@
 // AWS Config custom-rule invocation → what to evaluate, where, and how to report it. Pure parsing; no AWS calls.
-import { isPolicySource } from "../config.js";
 import {
   type AccountRegion,
+  accountRegion,
+  isRegionName,
   isVpcId,
-  partitionOfRegion,
+  type RegionName,
   type ResourceRef,
   type ResourceType,
   resourceTypeOfId,
   type Tags,
 } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
+import type { PolicySource } from "../policy/policy-source.js";
 import type { Policy } from "../policy/schema.js";
 import * as z from "../zod.js";
-import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
+import {
+  accountIdSchema,
+  parseJsonField,
+  parseOrThrow,
+  policySourceSchema,
+  regionSchema,
+} from "./edge-schemas.js";
 
 const TRIGGER = "Config rule";
 
@@ -36,7 +44,7 @@ const APPLICABLE_STATUSES: ReadonlySet<string> = new Set(["OK", "ResourceDiscove
 /** `ruleParameters` the rule accepts; an empty string means "not set" (CloudFormation cannot omit a key). */
 export interface RuleParameters {
   /** Overrides POLICY_SOURCE. */
-  readonly policySource?: string;
+  readonly policySource?: PolicySource;
   /**
    * The mode remediation runs in, passed on to the remediation action. The evaluator itself never writes,
    * whatever the mode.
@@ -121,20 +129,13 @@ const scheduledNotificationSchema = z.object({
 
 const emptyIsUnset = (value: unknown) => (value === "" ? undefined : value);
 const ruleParametersSchema = z.strictObject({
-  policySource: z.pipe(
-    z.transform(emptyIsUnset),
-    z.optional(
-      z
-        .string()
-        .check(z.refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")),
-    ),
-  ),
+  policySource: z.pipe(z.transform(emptyIsUnset), z.optional(policySourceSchema)),
   mode: z.pipe(z.transform(emptyIsUnset), z.optional(z.enum(["enforce", "audit"]))),
 });
 
 export interface ConfigEventDefaults {
   /** The function's region, for periodic runs whose event does not carry a rule ARN. */
-  readonly region?: string | undefined;
+  readonly region?: RegionName | undefined;
 }
 
 /** Parses and validates a Config rule invocation; a malformed one raises EventValidationError naming each problem. */
@@ -164,7 +165,7 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
     return {
       ...common,
       kind: "account-region",
-      target: { accountId: account, region: where, partition: partitionOfRegion(where) },
+      target: accountRegion(account, where),
       orderingTimestamp: scheduled.notificationCreationTime,
     };
   }
@@ -179,11 +180,7 @@ export function parseConfigRuleEvent(event: unknown, defaults: ConfigEventDefaul
     parseOrThrow(oversizedNotificationSchema, invoking, TRIGGER, "invokingEvent").configurationItemSummary;
   const located = {
     ...common,
-    target: {
-      accountId: item.awsAccountId,
-      region: item.awsRegion,
-      partition: partitionOfRegion(item.awsRegion),
-    },
+    target: accountRegion(item.awsAccountId, item.awsRegion),
     orderingTimestamp: item.configurationItemCaptureTime,
   };
   const notApplicable = (reason: string): ConfigRuleRequest => ({
@@ -265,9 +262,9 @@ function parseRuleParameters(text: string | null | undefined): RuleParameters {
 }
 
 /** `arn:aws:config:<region>:<account>:config-rule/…` → region. */
-function regionOfRuleArn(arn: string | undefined): string | undefined {
+function regionOfRuleArn(arn: string | undefined): RegionName | undefined {
   const candidate = arn?.split(":")[3];
-  return candidate && region.safeParse(candidate).success ? candidate : undefined;
+  return candidate !== undefined && isRegionName(candidate) ? candidate : undefined;
 }
 
 function tagsOf(tags: Record<string, string>): Tags {

@@ -1,24 +1,25 @@
 // Payload of the SSM Automation step Config's remediation runs → which resource to remediate, where. Pure parsing.
-import { isPolicySource } from "../config.js";
 import {
   type AccountRegion,
+  accountRegion,
   isAccountId,
-  partitionOfRegion,
+  type RegionName,
   type ResourceRef,
   resourceTypeOfId,
 } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
+import type { PolicySource } from "../policy/policy-source.js";
 import type { Policy } from "../policy/schema.js";
 import * as z from "../zod.js";
 import { CONFIG_RESOURCE_TYPES, isConfigResourceType } from "./config-event.js";
-import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
+import { accountIdSchema, parseOrThrow, policySourceSchema, regionSchema } from "./edge-schemas.js";
 
 export interface RemediationRequest {
   readonly target: AccountRegion;
   readonly resource: ResourceRef;
   /** The Automation execution's ID when the document passes it: retries of one execution share a ClientToken. */
   readonly executionId?: string;
-  readonly policySource?: string;
+  readonly policySource?: PolicySource;
   readonly mode?: Policy["mode"];
 }
 
@@ -26,7 +27,7 @@ export interface RemediationDefaults {
   /** The function's own account, used when the payload names none. */
   readonly accountId?: string | undefined;
   /** The function's own region, used when the payload names none. */
-  readonly region?: string | undefined;
+  readonly region?: RegionName | undefined;
 }
 
 // SSM passes "" for a document parameter left unset; treat it as absent.
@@ -61,11 +62,7 @@ const payloadSchema = z.object({
   AccountId: optional(accountIdSchema),
   Region: optional(regionSchema),
   ExecutionId: optional(z.string().check(z.minLength(1))),
-  PolicySource: optional(
-    z
-      .string()
-      .check(z.refine(isPolicySource, "must be ssm:<parameter name>, s3://bucket/key or file:<path>")),
-  ),
+  PolicySource: optional(policySourceSchema),
   Mode: optional(z.enum(["enforce", "audit"])),
 });
 
@@ -92,7 +89,7 @@ export function parseRemediationEvent(
   if (problems.length > 0 || accountId === undefined || !isAccountId(accountId) || region === undefined)
     throw new EventValidationError("Config remediation", problems);
   return {
-    target: { accountId, region, partition: partitionOfRegion(region) },
+    target: accountRegion(accountId, region),
     resource: { type, id: payload.ResourceId },
     ...(payload.ExecutionId === undefined ? {} : { executionId: payload.ExecutionId }),
     ...(payload.PolicySource === undefined ? {} : { policySource: payload.PolicySource }),

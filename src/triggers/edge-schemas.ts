@@ -1,7 +1,8 @@
 // What every trigger parser shares: the typed account and region schemas, and turning zod issues into an
 // EventValidationError whose every line names the field path. Pure; no AWS calls.
-import { type AccountId, isAccountId, isRegionName } from "../domain/resources.js";
+import { type AccountId, isAccountId, isRegionName, type RegionName } from "../domain/resources.js";
 import { EventValidationError } from "../errors.js";
+import { POLICY_SOURCE_FORMS, type PolicySource, parsePolicySource } from "../policy/policy-source.js";
 import * as z from "../zod.js";
 
 export const accountIdSchema = z.custom<AccountId>(
@@ -9,9 +10,21 @@ export const accountIdSchema = z.custom<AccountId>(
   "must be a 12-digit account ID",
 );
 
-export const regionSchema = z
-  .string()
-  .check(z.refine(isRegionName, "must be a region name such as eu-west-1"));
+export const regionSchema = z.custom<RegionName>(
+  (value) => typeof value === "string" && isRegionName(value),
+  "must be a region name such as eu-west-1",
+);
+
+/** A policy source named inside an event (a Config rule parameter, a remediation payload), parsed into its kind. */
+export const policySourceSchema = z.pipe(
+  z.string(),
+  z.transform((text: string, context): PolicySource => {
+    const source = parsePolicySource(text);
+    if (source !== undefined) return source;
+    context.issues.push({ code: "custom", message: `must be ${POLICY_SOURCE_FORMS}`, input: text });
+    return z.NEVER;
+  }),
+);
 
 /**
  * Parses `value` or throws EventValidationError for `trigger`. `field` says where `value` came from inside the

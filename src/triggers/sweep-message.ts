@@ -1,6 +1,6 @@
 // The org sweep's two inputs, parsed at the edge: an SQS message body (one account-region) and the coordinator's
 // on-demand payload. Pure parsing; no AWS calls.
-import { type AccountRegion, partitionOfRegion } from "../domain/resources.js";
+import { type AccountRegion, accountRegion } from "../domain/resources.js";
 import * as z from "../zod.js";
 import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
@@ -37,14 +37,7 @@ export function parseSweepMessage(body: string): SweepMessage {
     parseJsonField(body, "sweep message", "body"),
     "sweep message",
   );
-  return {
-    target: {
-      accountId: message.accountId,
-      region: message.region,
-      partition: partitionOfRegion(message.region),
-    },
-    runId: message.runId,
-  };
+  return { target: accountRegion(message.accountId, message.region), runId: message.runId };
 }
 
 /**

@@ -1,12 +1,11 @@
 // EventBridge CloudTrail event → enforcement report; throws after reporting when a resource failed.
 import type { EnforcementReport } from "../engine/enforce.js";
-import { EnforcementFailedError } from "../errors.js";
 import { logger } from "../observability.js";
-import type { Runtime } from "../runtime.js";
 import { parseCloudTrailEvent } from "../triggers/cloudtrail-event.js";
-import { runEnforcement } from "./run-enforcement.js";
+import { type EnforcementPorts, runEnforcement, throwIfAnyFailed } from "./run-enforcement.js";
 
-export interface EventReport extends EnforcementReport {
+export interface EventReport extends Pick<EnforcementReport, "outcomes"> {
+  readonly mode?: EnforcementReport["mode"];
   readonly ignored?: string;
 }
 
@@ -16,7 +15,7 @@ export interface EventReport extends EnforcementReport {
  * 3. enforce on the created resources, or the whole account-region after DeleteFlowLogs
  * 4. throw when any outcome failed, so Lambda retries and the on-failure destination keeps the event
  */
-export async function enforceCloudTrailEvent(event: unknown, runtime: Runtime): Promise<EventReport> {
+export async function enforceCloudTrailEvent(event: unknown, ports: EnforcementPorts): Promise<EventReport> {
   const request = parseCloudTrailEvent(event);
   if (request.kind === "ignored") {
     logger.info("event ignored", {
@@ -33,9 +32,8 @@ export async function enforceCloudTrailEvent(event: unknown, runtime: Runtime): 
       idempotencySeed: request.eventId,
       correlation: { trigger: "eventbridge", correlationId: request.eventId },
     },
-    runtime,
+    ports,
   );
-  const failures = report.outcomes.filter((outcome) => outcome.outcome === "failed");
-  if (failures.length > 0) throw new EnforcementFailedError(failures, report);
+  throwIfAnyFailed(report);
   return report;
 }

@@ -1,23 +1,30 @@
 // AWS Config rule invocation → evaluations sent with PutEvaluations; the engine runs in audit mode and never writes.
 import { createHash } from "node:crypto";
-import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import type { AccountRegion } from "../domain/resources.js";
-import type { EnforcementScope, Outcome } from "../engine/enforce.js";
+import { type ConfigEvaluation, TEST_MODE_RESULT_TOKEN } from "../domain/config-evaluation.js";
+import type { AccountRegion, RegionName } from "../domain/resources.js";
+import { type EnforcementScope, failedOutcomes, type Outcome } from "../engine/enforce.js";
 import { EvaluationFailedError } from "../errors.js";
-import { putEvaluationsBatched, TEST_MODE_RESULT_TOKEN } from "../gateways/config-gateway.js";
 import { type Correlation, logger } from "../observability.js";
-import type { Runtime } from "../runtime.js";
-import { type ConfigEvaluation, evaluationOf, truncateAnnotation } from "../triggers/config-evaluations.js";
+import { evaluationOf, truncateAnnotation } from "../triggers/config-evaluations.js";
 import {
   CONFIG_RESOURCE_TYPES,
   type ConfigRuleRequest,
   parseConfigRuleEvent,
 } from "../triggers/config-event.js";
-import { runEnforcement } from "./run-enforcement.js";
+import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
 
-export interface ConfigRuleDeps {
-  readonly runtime: Runtime;
-  readonly configFor: (target: AccountRegion) => Promise<ConfigServiceClient>;
+export interface ConfigRulePorts extends EnforcementPorts {
+  /** The function's own region, for periodic runs whose event names none. */
+  readonly homeRegion?: RegionName | undefined;
+  /**
+   * Sends the evaluations to Config in the account-region they are about, in as few PutEvaluations calls as its
+   * limit allows; resolves with the number of calls. Throws PutEvaluationsError naming what Config did not accept.
+   */
+  sendEvaluations(
+    target: AccountRegion,
+    resultToken: string,
+    evaluations: readonly ConfigEvaluation[],
+  ): Promise<{ calls: number }>;
 }
 
 /**
@@ -45,10 +52,9 @@ const RULE_SCOPE = Object.values(CONFIG_RESOURCE_TYPES);
  */
 export async function evaluateConfigRuleEvent(
   event: unknown,
-  deps: ConfigRuleDeps,
+  ports: ConfigRulePorts,
 ): Promise<ConfigRuleReport> {
-  const { runtime } = deps;
-  const request = parseConfigRuleEvent(event, { region: runtime.config.region });
+  const request = parseConfigRuleEvent(event, { region: ports.homeRegion });
   const correlation: Correlation = { trigger: "config-rule", correlationId: correlationIdOf(request) };
 
   let outcomes: Outcome[] = [];
@@ -80,7 +86,7 @@ export async function evaluateConfigRuleEvent(
           ? {}
           : { policySource: request.parameters.policySource }),
       },
-      runtime,
+      ports,
     );
     outcomes = report.outcomes;
     evaluations = outcomes.flatMap((outcome) => evaluationOf(outcome, request.orderingTimestamp) ?? []);
@@ -89,8 +95,8 @@ export async function evaluateConfigRuleEvent(
   const { calls } =
     evaluations.length === 0
       ? { calls: 0 }
-      : await putEvaluationsBatched(await deps.configFor(request.target), request.resultToken, evaluations);
-  const failures = outcomes.filter((outcome) => outcome.outcome === "failed");
+      : await ports.sendEvaluations(request.target, request.resultToken, evaluations);
+  const failures = failedOutcomes({ outcomes });
   const result: ConfigRuleReport = {
     messageType: request.messageType,
     accountId: request.target.accountId,

@@ -1,9 +1,13 @@
 // Config remediation action (via SSM Automation) → the engine on one VPC or subnet, in the policy's mode.
+import type { RegionName } from "../domain/resources.js";
 import type { EnforcementReport } from "../engine/enforce.js";
-import { EnforcementFailedError } from "../errors.js";
-import type { Runtime } from "../runtime.js";
 import { parseRemediationEvent } from "../triggers/config-remediation-event.js";
-import { runEnforcement } from "./run-enforcement.js";
+import { type EnforcementPorts, runEnforcement, throwIfAnyFailed } from "./run-enforcement.js";
+
+export interface RemediationPorts extends EnforcementPorts {
+  /** The function's own region, for payloads that name none. */
+  readonly homeRegion?: RegionName | undefined;
+}
 
 export interface RemediationInvocation {
   /** The function's own account (from its ARN), for payloads that name no account. */
@@ -20,12 +24,12 @@ export interface RemediationInvocation {
  */
 export async function remediateConfigResource(
   event: unknown,
-  runtime: Runtime,
+  ports: RemediationPorts,
   invocation: RemediationInvocation,
 ): Promise<EnforcementReport> {
   const request = parseRemediationEvent(event, {
     accountId: invocation.homeAccountId,
-    region: runtime.config.region,
+    region: ports.homeRegion,
   });
   const seed = request.executionId ?? invocation.requestId;
   const report = await runEnforcement(
@@ -37,9 +41,8 @@ export async function remediateConfigResource(
       ...(request.mode === undefined ? {} : { mode: request.mode }),
       ...(request.policySource === undefined ? {} : { policySource: request.policySource }),
     },
-    runtime,
+    ports,
   );
-  const failures = report.outcomes.filter((outcome) => outcome.outcome === "failed");
-  if (failures.length > 0) throw new EnforcementFailedError(failures, report);
+  throwIfAnyFailed(report);
   return report;
 }

@@ -1,30 +1,54 @@
 // Runs the engine for one account-region on behalf of any trigger: authorize, load policy, reach EC2, enforce, report.
-import type { AccountRegion } from "../domain/resources.js";
+import type { AccountId, AccountRegion } from "../domain/resources.js";
 import {
+  type EnforcementMode,
   type EnforcementReport,
   type EnforcementScope,
   enforceCoverage,
-  type Outcome,
+  failedOutcomes,
+  unreachableOutcomes,
 } from "../engine/enforce.js";
-import { AccountNotAllowedError, AssumeRoleError, errorSummary } from "../errors.js";
-import { createEc2Gateway } from "../gateways/ec2-gateway.js";
+import type { FlowLogPort } from "../engine/ports.js";
+import { AccountNotAllowedError, AssumeRoleError, EnforcementFailedError, errorSummary } from "../errors.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
+import type { PolicySource } from "../policy/policy-source.js";
 import { type PlacementFacts, policyUsesOrganizationalUnits } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
-import type { Runtime } from "../runtime.js";
+
+/** What the organization tells the enforcer about an account. */
+export interface OrganizationFacts {
+  isActiveMember(accountId: AccountId): Promise<boolean>;
+  /** Every OU above the account, nearest first. */
+  organizationalUnitsOf(accountId: AccountId): Promise<string[]>;
+}
+
+/** What running the engine needs from the outside world; the app layer (src/app/) provides it. */
+export interface EnforcementPorts {
+  /** The policy from `source`, or the deployment's own when none is given. An invalid one throws. */
+  loadPolicy(source?: PolicySource): Promise<Policy>;
+  /** The deployment's allow-list (ALLOWED_ACCOUNTS): accounts outside it are refused. Undefined: no list. */
+  readonly allowedAccounts?: readonly AccountId[] | undefined;
+  /** Refuse accounts that are not ACTIVE members of the organization (the home account excepted). */
+  readonly organizationCheck: boolean;
+  /** True for the account the function runs in, which is reached with its own credentials. */
+  isHomeAccount(accountId: AccountId): Promise<boolean>;
+  readonly organization: OrganizationFacts;
+  /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
+  flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
+}
 
 export interface EnforcementJob {
   readonly target: AccountRegion;
   readonly scope: EnforcementScope;
   readonly idempotencySeed: string;
   readonly correlation: Correlation;
-  readonly mode?: Policy["mode"];
-  readonly policySource?: string;
+  readonly mode?: EnforcementMode;
+  readonly policySource?: PolicySource;
 }
 
 /**
  * 1. load the policy (an invalid one throws: nothing is written with it)
- * 2. refuse accounts outside the allow-lists or (ORGANIZATION_CHECK=on) the organization, before any role is assumed
+ * 2. refuse accounts outside the allow-lists or (organizationCheck) the organization, before any role is assumed
  * 3. learn the account's OUs when a rule matches on them (cached per container)
  * 4. reach EC2 in the account (assuming the member role elsewhere than home)
  * 5. enforce through the engine
@@ -32,15 +56,17 @@ export interface EnforcementJob {
  * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
  * many account-regions carry on; the caller decides whether failures make its invocation fail.
  */
-export async function runEnforcement(job: EnforcementJob, runtime: Runtime): Promise<EnforcementReport> {
-  const policy = await runtime.loadPolicy(job.policySource);
+export async function runEnforcement(
+  job: EnforcementJob,
+  ports: EnforcementPorts,
+): Promise<EnforcementReport> {
+  const policy = await ports.loadPolicy(job.policySource);
   let report: EnforcementReport;
   try {
-    authorizeAccount(job.target, policy, runtime);
-    await authorizeOrganizationMember(job.target, runtime);
-    const placement = await placementOf(job.target, policy, runtime);
-    await runtime.accounts.verifyAccess(job.target);
-    const ec2 = createEc2Gateway(await runtime.accounts.ec2For(job.target));
+    authorizeAccount(job.target, policy, ports);
+    await authorizeOrganizationMember(job.target, ports);
+    const placement = await placementOf(job.target, policy, ports);
+    const ec2 = await ports.flowLogsIn(job.target);
     report = await enforceCoverage(
       { placement, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
       { policy, ec2 },
@@ -52,19 +78,35 @@ export async function runEnforcement(job: EnforcementJob, runtime: Runtime): Pro
       ...job.target,
       error: errorSummary(error),
     });
-    report = { outcomes: failedOutcomes(job, errorSummary(error)) };
+    report = {
+      mode: job.mode ?? policy.mode,
+      outcomes: unreachableOutcomes(job.target, job.scope, errorSummary(error)),
+    };
   }
   publishReport(report, job.correlation);
   return report;
 }
 
-function modeOf(job: EnforcementJob): { mode?: Policy["mode"] } {
+/**
+ * The one ending every trigger shares: an invocation in which some resource failed throws EnforcementFailedError
+ * (after the report was published), so Lambda retries and the failure destination keeps the event. `result` is
+ * what the error carries as the invocation's report.
+ */
+export function throwIfAnyFailed(
+  report: Pick<EnforcementReport, "outcomes">,
+  result: unknown = report,
+): void {
+  const failures = failedOutcomes(report);
+  if (failures.length > 0) throw new EnforcementFailedError(failures, result);
+}
+
+function modeOf(job: EnforcementJob): { mode?: EnforcementMode } {
   return job.mode === undefined ? {} : { mode: job.mode };
 }
 
-function authorizeAccount(target: AccountRegion, policy: Policy, runtime: Runtime): void {
+function authorizeAccount(target: AccountRegion, policy: Policy, ports: EnforcementPorts): void {
   for (const [name, allowed] of [
-    ["ALLOWED_ACCOUNTS", runtime.config.allowedAccounts],
+    ["ALLOWED_ACCOUNTS", ports.allowedAccounts],
     ["the policy's allowedAccounts", policy.allowedAccounts],
   ] as const) {
     if (allowed !== undefined && !allowed.includes(target.accountId))
@@ -73,36 +115,19 @@ function authorizeAccount(target: AccountRegion, policy: Policy, runtime: Runtim
 }
 
 /** The function's own account needs no check (it runs there); any other must be an ACTIVE member. */
-async function authorizeOrganizationMember(target: AccountRegion, runtime: Runtime): Promise<void> {
-  if (!runtime.config.organizationCheck || (await runtime.accounts.isHome(target.accountId))) return;
-  if (!(await runtime.organization.isActiveMember(target.accountId)))
+async function authorizeOrganizationMember(target: AccountRegion, ports: EnforcementPorts): Promise<void> {
+  if (!ports.organizationCheck || (await ports.isHomeAccount(target.accountId))) return;
+  if (!(await ports.organization.isActiveMember(target.accountId)))
     throw new AccountNotAllowedError(
       `account ${target.accountId} is not an ACTIVE member of the organization`,
     );
 }
 
-async function placementOf(target: AccountRegion, policy: Policy, runtime: Runtime): Promise<PlacementFacts> {
+async function placementOf(
+  target: AccountRegion,
+  policy: Policy,
+  ports: EnforcementPorts,
+): Promise<PlacementFacts> {
   if (!policyUsesOrganizationalUnits(policy)) return target;
-  return {
-    ...target,
-    organizationalUnits: await runtime.organization.organizationalUnitsOf(target.accountId),
-  };
-}
-
-function failedOutcomes(job: EnforcementJob, reason: string): Outcome[] {
-  const base = {
-    accountId: job.target.accountId,
-    region: job.target.region,
-    outcome: "failed",
-    reason,
-  } as const;
-  if (job.scope.kind === "resources")
-    return job.scope.resources.map((resource) => ({
-      ...base,
-      resourceType: resource.type,
-      resourceId: resource.id,
-    }));
-  return [
-    { ...base, resourceType: "AccountRegion", resourceId: `${job.target.accountId}/${job.target.region}` },
-  ];
+  return { ...target, organizationalUnits: await ports.organization.organizationalUnitsOf(target.accountId) };
 }

@@ -2,19 +2,22 @@
 // region out, and how many were enqueued.
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { SweepConfig } from "../config.js";
-import type { AccountId } from "../domain/resources.js";
+import type { AccountId, RegionName } from "../domain/resources.js";
 import { SweepEnqueueError } from "../errors.js";
-import { enqueueMessages } from "../gateways/sweep-queue.js";
 import { logger, metrics } from "../observability.js";
 import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
 
-/** What the coordinator needs; the organization directory is the runtime's, so its cache serves every run. */
-export interface OrgSweepDeps {
-  readonly config: SweepConfig;
-  readonly sqs: SQSClient;
-  readonly organization: { activeAccounts(): Promise<ReadonlyArray<{ readonly accountId: AccountId }>> };
+/** What the coordinator needs; the app layer keeps the organization's account list cached across runs. */
+export interface OrgSweepPorts {
+  /** The regions a scheduled run covers (GOVERNED_REGIONS). */
+  readonly governedRegions: readonly RegionName[];
+  /** Every ACTIVE account of the organization (all pages). */
+  activeAccounts(): Promise<ReadonlyArray<{ readonly accountId: AccountId }>>;
+  /** Sends every body to the sweep queue in as few calls as SQS allows; never throws, returns what it could not send. */
+  enqueue(bodies: readonly string[]): Promise<{
+    readonly sent: number;
+    readonly failed: ReadonlyArray<{ readonly body: string; readonly reason: string }>;
+  }>;
 }
 
 export interface OrgSweepResult {
@@ -38,12 +41,12 @@ export interface OrgSweepResult {
 export async function startOrgSweep(
   event: unknown,
   defaultRunId: string,
-  deps: OrgSweepDeps,
+  ports: OrgSweepPorts,
 ): Promise<OrgSweepResult> {
   const request = parseSweepRequest(event);
   const runId = request.runId ?? defaultRunId;
-  const regions = request.regions ?? deps.config.governedRegions;
-  const members = (await deps.organization.activeAccounts()).map((account) => account.accountId);
+  const regions = request.regions ?? ports.governedRegions;
+  const members = (await ports.activeAccounts()).map((account) => account.accountId);
   const memberSet = new Set(members);
   const requested = request.accounts === undefined ? members : [...new Set(request.accounts)];
   const accounts = requested.filter((accountId) => memberSet.has(accountId));
@@ -54,7 +57,7 @@ export async function startOrgSweep(
   const bodies = accounts.flatMap((accountId) =>
     regions.map((region) => sweepMessageBody({ accountId, region }, runId)),
   );
-  const { sent, failed } = await enqueueMessages(deps.sqs, deps.config.queueUrl, bodies);
+  const { sent, failed } = await ports.enqueue(bodies);
   const result: OrgSweepResult = {
     runId,
     accounts: accounts.length,

@@ -4,18 +4,19 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { PartialItemFailureResponse } from "@aws-lambda-powertools/batch/types";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import type { EnforcementMode } from "../engine/enforce.js";
+import { failedOutcomes } from "../engine/enforce.js";
 import { type ReportSummary, summarizeReport } from "../engine/summary.js";
-import { EnforcementFailedError, errorSummary } from "../errors.js";
+import { errorSummary } from "../errors.js";
 import { logger, metrics } from "../observability.js";
-import type { Runtime } from "../runtime.js";
 import { parseSweepMessage, type SweepMessage } from "../triggers/sweep-message.js";
-import { runEnforcement } from "./run-enforcement.js";
+import { type EnforcementPorts, runEnforcement, throwIfAnyFailed } from "./run-enforcement.js";
 
 export interface SweptAccountRegion extends ReportSummary {
   readonly accountId: string;
   readonly region: string;
   readonly runId: string;
-  readonly mode: "enforce" | "audit";
+  readonly mode: EnforcementMode;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface SweptAccountRegion extends ReportSummary {
  */
 export async function sweepAccountRegion(
   message: SweepMessage,
-  runtime: Runtime,
+  ports: EnforcementPorts,
 ): Promise<SweptAccountRegion> {
   const { target, runId } = message;
   const report = await runEnforcement(
@@ -37,25 +38,19 @@ export async function sweepAccountRegion(
       idempotencySeed: runId,
       correlation: { trigger: "sweep", correlationId: runId },
     },
-    runtime,
+    ports,
   );
-  // Cached by runEnforcement's load a moment ago: no second read.
-  const { mode } = await runtime.loadPolicy();
   const summary: SweptAccountRegion = {
     accountId: target.accountId,
     region: target.region,
     runId,
-    mode,
+    mode: report.mode,
     ...summarizeReport(report),
   };
-  const failures = report.outcomes.filter((outcome) => outcome.outcome === "failed");
-  logger[failures.length > 0 ? "error" : "info"]("account-region swept", { ...summary });
-  metrics.addMetric(
-    failures.length > 0 ? "AccountRegionsFailed" : "AccountRegionsSwept",
-    MetricUnit.Count,
-    1,
-  );
-  if (failures.length > 0) throw new EnforcementFailedError(failures, summary);
+  const failed = failedOutcomes(report).length > 0;
+  logger[failed ? "error" : "info"]("account-region swept", { ...summary });
+  metrics.addMetric(failed ? "AccountRegionsFailed" : "AccountRegionsSwept", MetricUnit.Count, 1);
+  throwIfAnyFailed(report, summary);
   return summary;
 }
 
@@ -69,12 +64,12 @@ const processor = new BatchProcessor(EventType.SQS);
 export async function processSweepBatch(
   event: SQSEvent,
   context: Context,
-  runtime: Runtime,
+  ports: EnforcementPorts,
 ): Promise<PartialItemFailureResponse> {
   const lastMessageId = event.Records.at(-1)?.messageId;
   const handleRecord = async (record: SQSRecord): Promise<SweptAccountRegion> => {
     try {
-      return await sweepAccountRegion(parseSweepMessage(record.body), runtime);
+      return await sweepAccountRegion(parseSweepMessage(record.body), ports);
     } catch (error) {
       // Summaries were logged already; this names the record SQS will redeliver.
       logger.warn("sweep message failed", { messageId: record.messageId, error: errorSummary(error) });

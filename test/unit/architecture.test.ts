@@ -1,6 +1,7 @@
-// Layering is checked, not hoped for: decisions import no SDK, handlers only wire, and src/ has no import cycles.
+// Layering is checked by folder, not hoped for: pure folders import no SDK, I/O or wiring; nothing below the app
+// layer imports it; use cases reach AWS only through the ports they declare; handlers only wire; no import cycles.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, normalize } from "node:path";
+import { dirname, join, normalize, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
 function sourceFiles(dir: string): string[] {
@@ -11,10 +12,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms;
+const IMPORT =
+  /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|^\s*import\s+"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/gms;
 
+/** Static, bare and dynamic imports and re-exports: a lazily loaded module is still a dependency. */
 function importsOf(file: string): string[] {
-  return [...readFileSync(file, "utf-8").matchAll(IMPORT)].map((match) => match[1] ?? "");
+  return [...readFileSync(file, "utf-8").matchAll(IMPORT)].map(
+    (match) => match[1] ?? match[2] ?? match[3] ?? "",
+  );
 }
 
 function localImportsOf(file: string): string[] {
@@ -23,29 +28,66 @@ function localImportsOf(file: string): string[] {
     .map((spec) => normalize(join(dirname(file), spec.replace(/\.js$/, ".ts"))));
 }
 
-/** Pure decision code: given data, returns verdicts. No AWS SDK, no Powertools, no I/O. */
-const PURE_MODULES = [
-  ...sourceFiles("src/domain"),
-  "src/engine/coverage.ts",
-  "src/engine/enforce.ts",
-  "src/engine/ports.ts",
-  "src/engine/summary.ts",
-  "src/triggers/cloudtrail-event.ts",
-  "src/triggers/config-evaluations.ts",
-  "src/triggers/edge-schemas.ts",
-  "src/policy/schema.ts",
-  "src/policy/resolve.ts",
-  "src/policy/parse.ts",
-];
+/** The first folder under src/ (`engine`, `app`, …), or the file name for modules at src/'s root. */
+function layerOf(file: string): string {
+  return relative("src", file).split(sep)[0] ?? "";
+}
+
+/** Decisions: given data, they return verdicts. No AWS SDK, no Powertools, no I/O, no wiring. */
+const PURE_FOLDERS = ["domain", "policy", "engine", "triggers"];
+const SDK_OR_IO =
+  /^(@aws-sdk\/|@smithy\/|@aws-lambda-powertools\/|@middy\/|node:fs|node:http|node:net|node:child_process)/;
+const AWS_SDK = /^(@aws-sdk\/|@smithy\/)/;
+/** Entry points sit above the wiring: only they may import it. */
+const ABOVE_APP = ["app", "cli"];
+
+const srcFiles = sourceFiles("src");
 
 describe("architecture", () => {
-  it.each(PURE_MODULES)("%s imports no AWS SDK, Powertools or I/O module", (file) => {
-    const forbidden = importsOf(file).filter((spec) =>
-      /^(@aws-sdk\/|@smithy\/|@aws-lambda-powertools\/|node:fs|node:http|node:child_process)/.test(spec),
-    );
+  it.each(srcFiles.filter((file) => PURE_FOLDERS.includes(layerOf(file))))(
+    "%s (a pure folder) imports no SDK, Powertools, I/O or wiring module",
+    (file) => {
+      const forbidden = importsOf(file).filter(
+        (spec) =>
+          SDK_OR_IO.test(spec) ||
+          localImportsOf(file).some((local) =>
+            ["app", "cli", "gateways", "use-cases"].includes(layerOf(local)),
+          ),
+      );
 
-    expect(forbidden).toEqual([]);
-  });
+      expect(forbidden).toEqual([]);
+    },
+  );
+
+  it.each(srcFiles.filter((file) => layerOf(file) === "use-cases"))(
+    "%s reaches AWS only through the ports it declares: no SDK, no gateway, no wiring",
+    (file) => {
+      const sdk = importsOf(file).filter((spec) => AWS_SDK.test(spec));
+      const below = localImportsOf(file).filter((local) =>
+        ["app", "cli", "gateways"].includes(layerOf(local)),
+      );
+
+      expect([...sdk, ...below]).toEqual([]);
+    },
+  );
+
+  it.each(srcFiles.filter((file) => !ABOVE_APP.includes(layerOf(file))))(
+    "%s does not import the app layer or the CLI above it",
+    (file) => {
+      const upward = localImportsOf(file).filter((local) => ABOVE_APP.includes(layerOf(local)));
+
+      expect(upward).toEqual([]);
+    },
+  );
+
+  it.each(srcFiles.filter((file) => layerOf(file) === "gateways"))(
+    "%s (a gateway) depends on no use case: the app layer adapts gateways to the use cases' ports",
+    (file) => {
+      const upward = localImportsOf(file).filter((local) => layerOf(local) === "use-cases");
+
+      expect(upward).toEqual([]);
+    },
+  );
 
   it.each(sourceFiles("handlers"))(
     "%s only wires: imports from src/ and middleware, holds no logic",
@@ -64,8 +106,16 @@ describe("architecture", () => {
     },
   );
 
+  it("src/ ships: no development tooling (moto, templates, doc generators) lives there", () => {
+    const tooling = srcFiles.filter((file) =>
+      importsOf(file).some((spec) => /^(node:child_process|vitest|esbuild|lambda-local)/.test(spec)),
+    );
+
+    expect(tooling).toEqual([]);
+  });
+
   it("src/ has no import cycles", () => {
-    const graph = new Map(sourceFiles("src").map((file) => [normalize(file), localImportsOf(file)]));
+    const graph = new Map(srcFiles.map((file) => [normalize(file), localImportsOf(file)]));
     const cycles: string[] = [];
     const state = new Map<string, "visiting" | "done">();
     const visit = (file: string, trail: string[]) => {

@@ -3,6 +3,7 @@ import { commaList, parseTags, policySource, regionNames } from "../../src/cli/a
 import { parseExplainArgs } from "../../src/cli/commands/explain.js";
 import { parseScanArgs } from "../../src/cli/commands/scan.js";
 import { UsageError } from "../../src/errors.js";
+import { policySourceText } from "../../src/policy/policy-source.js";
 
 const EXPLAIN_BASE = [
   "--policy",
@@ -22,7 +23,7 @@ describe("scan/enforce arguments", () => {
     expect(options).toEqual({
       accounts: { kind: "caller" },
       regions: { kind: "default" },
-      source: "file:p.yaml",
+      source: { kind: "file", path: "p.yaml" },
       format: "table",
       roleName: "FlowLogEnforcerMemberRole",
       concurrency: 8,
@@ -46,7 +47,7 @@ describe("scan/enforce arguments", () => {
 
     expect(options.accounts).toEqual({ kind: "list", ids: ["111111111111", "222222222222", "333333333333"] });
     expect(options.regions).toEqual({ kind: "list", names: ["eu-west-1", "us-east-1"] });
-    expect(options.source).toBe("ssm:/flowlogs/policy");
+    expect(options.source).toEqual({ kind: "ssm", parameterName: "/flowlogs/policy" });
     expect(options.roleName).toBe("Custom");
   });
 
@@ -131,6 +132,11 @@ describe("argument values", () => {
     ["ssm:/flowlogs/policy", "ssm:/flowlogs/policy"],
     ["s3://bucket/policy.yaml", "s3://bucket/policy.yaml"],
   ])("reads policy source %s as %s", (given, source) => {
-    expect(policySource(given, {})).toBe(source);
+    expect(policySourceText(policySource(given, {}))).toBe(source);
+  });
+
+  it("refuses a source whose scheme is there but not the rest, rather than reading it as a file", () => {
+    expect(() => policySource("s3://bucket-only", {})).toThrow(UsageError);
+    expect(() => policySource("ssm:", {})).toThrow('--policy "ssm:" is incomplete');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { explainResolution, renderExplanationText } from "../../src/cli/explanation.js";
+import { renderExplanationText } from "../../src/cli/explanation.js";
+import { explainResolution } from "../../src/engine/explain.js";
 import type { ResourceFacts } from "../../src/policy/resolve.js";
 import { ACCOUNT, placement, SUBNET_A1, VPC_A } from "./support/builders.js";
 import { policyWith } from "./support/fixtures.js";

@@ -4,11 +4,11 @@ import { runAccountRegions } from "../../src/cli/commands/scan.js";
 import type { AccountRegion } from "../../src/domain/resources.js";
 import type { Outcome } from "../../src/engine/enforce.js";
 import { UsageError } from "../../src/errors.js";
-import { accountId } from "./support/builders.js";
+import { target as accountRegion } from "./support/builders.js";
 import { recordingIo } from "./support/cli-io.js";
 
 function target(account: string, region: string): AccountRegion {
-  return { accountId: accountId(account), region, partition: "aws" };
+  return accountRegion(account, region);
 }
 
 function vpcOutcome(where: AccountRegion, id: string): Outcome {

@@ -1,33 +1,37 @@
-// `flowlogs explain`: which rule applies to one resource and why, and the settings it resolves to. With --tags it
-// makes no AWS call at all; without, it reads the resource's tags (and a subnet's VPC) in its account.
-import { STSClient } from "@aws-sdk/client-sts";
+// `flowlogs explain`: which rule applies to one resource and why, the settings it resolves to, and whether its flow
+// logs satisfy them. With --tags it makes no AWS call at all; without, the engine gathers the resource's facts (flow
+// logs, tags, a subnet's VPC) in its account exactly as enforcement would, and gives its verdict. This command only
+// formats what the engine returns.
+import { configuredRegion, createCliEnforcer, identifyCaller, readCliPolicy } from "../../app/cli.js";
 import {
   isVpcId,
   partitionOfRegion,
+  type ResourceRef,
   type ResourceType,
   resourceTypeOfId,
   type Tags,
+  type VpcId,
 } from "../../domain/resources.js";
+import { gatherFacts } from "../../engine/enforce.js";
+import { type Explanation, explainCoverage, explainResolution } from "../../engine/explain.js";
 import { EnforcerError, UsageError } from "../../errors.js";
-import { AccountClients } from "../../gateways/account-clients.js";
-import { createEc2Gateway } from "../../gateways/ec2-gateway.js";
-import { effectiveTags, type PlacementFacts, policyUsesTags } from "../../policy/resolve.js";
+import { toCredentialsError } from "../../gateways/caller-session.js";
+import type { PolicySource } from "../../policy/policy-source.js";
+import { type PlacementFacts, policyUsesTags } from "../../policy/resolve.js";
 import type { Policy } from "../../policy/schema.js";
 import { accountIds, commaList, oneOf, parseCliArgs, parseTags, policySource, regionNames } from "../args.js";
-import { callerIdentity, configuredRegion, toCredentialsError } from "../aws-session.js";
-import { explainResolution, explanationJson, renderExplanationText } from "../explanation.js";
+import { explanationJson, renderExplanationText } from "../explanation.js";
 import type { CliIo } from "../io.js";
-import { readCliPolicy } from "../policy-input.js";
 
 export const EXPLAIN_USAGE = `flowlogs explain --policy <source> --account <id> --region <region> --resource <vpc-…|subnet-…>
                  [--vpc <vpc-id>] [--tags key=value ...] [--ous ou-…,…] [--format text|json] [--role-name <name>]`;
 
 interface ExplainOptions {
-  readonly source: string;
+  readonly source: PolicySource;
   readonly placement: PlacementFacts;
   readonly resourceId: string;
   readonly resourceType: ResourceType;
-  readonly vpcId?: string;
+  readonly vpcId?: VpcId;
   /** Set when given on the command line: then no AWS call is made. */
   readonly tags?: Tags;
   readonly format: "text" | "json";
@@ -41,13 +45,15 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
     options.source,
     (await configuredRegion(io.env)) ?? options.placement.region,
   );
-  const facts = options.tags === undefined ? await readFacts(options, policy) : givenFacts(options);
-  const explanation = explainResolution(
-    policy,
-    { type: options.resourceType, id: options.resourceId, vpcId: facts.vpcId, tags: facts.tags },
-    options.placement,
-    facts.tagsFrom,
-  );
+  const explanation =
+    options.tags === undefined
+      ? await explainFromAccount(options, policy)
+      : explainResolution(
+          policy,
+          { type: options.resourceType, id: options.resourceId, vpcId: options.vpcId, tags: options.tags },
+          options.placement,
+          "--tags",
+        );
   io.out(options.format === "json" ? explanationJson(explanation) : renderExplanationText(explanation));
   return explanation.result.kind === "error" ? 1 : 0;
 }
@@ -129,65 +135,43 @@ function tagArguments(tokens: readonly ArgToken[] | undefined): string[] | undef
   return words;
 }
 
-interface Facts {
-  readonly vpcId?: string;
-  readonly tags: Tags;
-  readonly tagsFrom: "--tags" | "DescribeTags" | "not needed";
-}
-
-function givenFacts(options: ExplainOptions): Facts {
-  return {
-    tags: options.tags ?? {},
-    tagsFrom: "--tags",
-    ...(options.vpcId === undefined ? {} : { vpcId: options.vpcId }),
-  };
-}
-
-/** Reads only what the explanation needs: a subnet's VPC when not given, tags when a rule matches on them. */
-async function readFacts(options: ExplainOptions, policy: Policy): Promise<Facts> {
-  const needsTags = policyUsesTags(policy);
-  const needsVpc = options.resourceType === "Subnet" && options.vpcId === undefined;
-  if (!needsTags && !needsVpc)
-    return {
-      tags: {},
-      tagsFrom: "not needed",
-      ...(options.vpcId === undefined ? {} : { vpcId: options.vpcId }),
-    };
-
+/** Gathers the resource's facts in its account through the engine (assuming the member role elsewhere than home). */
+async function explainFromAccount(options: ExplainOptions, policy: Policy): Promise<Explanation> {
   const { placement, resourceId } = options;
-  const sts = new STSClient({ region: placement.region });
   try {
-    const identity = await callerIdentity(sts);
-    const accounts = new AccountClients({
-      sts,
+    const identity = await identifyCaller(placement.region);
+    const enforcer = createCliEnforcer({
+      region: placement.region,
+      policySource: options.source,
       memberRoleName: options.roleName,
-      maxAttempts: 3,
       homeAccountId: identity.accountId,
     });
-    await accounts.verifyAccess(placement);
-    const ec2Client = await accounts.ec2For(placement);
-    try {
-      const ec2 = createEc2Gateway(ec2Client);
-      const vpcId = needsVpc ? (await ec2.describeSubnetVpcs([resourceId])).get(resourceId) : options.vpcId;
-      if (needsVpc && vpcId === undefined)
-        throw new EnforcerError(
-          `${resourceId} not found in account ${placement.accountId}, ${placement.region}`,
-        );
-      const vpc = vpcId === undefined ? {} : { vpcId };
-      if (!needsTags) return { tags: {}, tagsFrom: "not needed", ...vpc };
-      const ids = vpcId === undefined || options.resourceType === "VPC" ? [resourceId] : [resourceId, vpcId];
-      const tags = await ec2.describeTags(ids);
-      const own = tags.get(resourceId) ?? {};
-      const effective =
-        options.resourceType === "VPC" || vpcId === undefined ? own : effectiveTags(own, tags.get(vpcId));
-      return { tags: effective, tagsFrom: "DescribeTags", ...vpc };
-    } finally {
-      ec2Client.destroy();
-    }
+    const resource: ResourceRef = {
+      type: options.resourceType,
+      id: resourceId,
+      ...(options.vpcId === undefined ? {} : { vpcId: options.vpcId }),
+    };
+    const ec2 = await enforcer.flowLogsIn(placement);
+    const facts = await gatherFacts({ kind: "resources", resources: [resource] }, { policy, ec2 });
+    const target = facts.targets[0];
+    if (resource.type === "Subnet" && target?.vpcId === undefined)
+      throw new EnforcerError(
+        `${resourceId} not found in account ${placement.accountId}, ${placement.region}`,
+      );
+    const explanation = explainCoverage(
+      policy,
+      placement,
+      facts,
+      resourceId,
+      policyUsesTags(policy) ? "DescribeTags" : "not needed",
+    );
+    if (explanation === undefined)
+      throw new EnforcerError(
+        `${resourceId} not found in account ${placement.accountId}, ${placement.region}`,
+      );
+    return explanation;
   } catch (error) {
     if (error instanceof EnforcerError) throw error;
     throw toCredentialsError(error) ?? error;
-  } finally {
-    sts.destroy();
   }
 }

@@ -1,8 +1,9 @@
 // `flowlogs scan`: audit every resource of the chosen account-regions through the one engine (runEnforcement,
 // mode audit, trigger cli) and print each resource's coverage and what enforcement would create.
 import { randomUUID } from "node:crypto";
-import type { AccountRegion } from "../../domain/resources.js";
-import type { Outcome } from "../../engine/enforce.js";
+import { mapConcurrently } from "../../batching.js";
+import { type AccountRegion, accountRegionKey } from "../../domain/resources.js";
+import { type EnforcementScope, type Outcome, unreachableOutcomes } from "../../engine/enforce.js";
 import { errorSummary, UsageError } from "../../errors.js";
 import { runEnforcement } from "../../use-cases/run-enforcement.js";
 import {
@@ -96,6 +97,8 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   return report(outcomes, session, options, runId, "audit", io);
 }
 
+const ACCOUNT_REGION: EnforcementScope = { kind: "account-region" };
+
 export type AccountRegionRunner = (target: AccountRegion) => Promise<readonly Outcome[]>;
 
 /** Runs the engine on one account-region of the session, in the given mode, seeded and correlated by the run. */
@@ -109,13 +112,13 @@ export function sessionRunner(
     const { outcomes } = await runEnforcement(
       {
         target,
-        scope: { kind: "account-region" },
+        scope: ACCOUNT_REGION,
         idempotencySeed: runId,
         correlation: { trigger: "cli", correlationId: runId },
         mode,
         policySource: options.source,
       },
-      session.runtime,
+      session.enforcer,
     );
     return outcomes;
   };
@@ -131,36 +134,19 @@ export async function runAccountRegions(
   run: AccountRegionRunner,
   { concurrency, io, title }: { concurrency: number; io: CliIo; title: string },
 ): Promise<Outcome[]> {
-  const results: Array<readonly Outcome[]> = new Array(targets.length);
   const progress = createProgress(io.progressStream, targets.length, title);
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const index = next;
-      next += 1;
-      const target = targets[index];
-      if (target === undefined) continue;
-      results[index] = await run(target).catch((error: unknown) => [unreachable(target, error)]);
-      progress.tick(`${target.accountId}/${target.region}`);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+    const results = await mapConcurrently(targets, concurrency, async (target) => {
+      const outcomes = await run(target).catch((error: unknown) =>
+        unreachableOutcomes(target, ACCOUNT_REGION, errorSummary(error)),
+      );
+      progress.tick(accountRegionKey(target));
+      return outcomes;
+    });
+    return results.flat();
   } finally {
     progress.done();
   }
-  return results.flat();
-}
-
-function unreachable(target: AccountRegion, error: unknown): Outcome {
-  return {
-    accountId: target.accountId,
-    region: target.region,
-    resourceType: "AccountRegion",
-    resourceId: `${target.accountId}/${target.region}`,
-    outcome: "failed",
-    reason: errorSummary(error),
-  };
 }
 
 export function report(

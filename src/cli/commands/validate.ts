@@ -1,8 +1,10 @@
 // `flowlogs validate <policy>`: the policy's problems with line, column and field path (exit 1), or a summary (exit 0).
+import { readCliPolicy } from "../../app/cli.js";
 import { PolicyValidationError, UsageError } from "../../errors.js";
+import { policySourceLabel } from "../../policy/policy-source.js";
 import { parseCliArgs, policySource } from "../args.js";
 import type { CliIo } from "../io.js";
-import { issueLines, readCliPolicy, sourceLabel } from "../policy-input.js";
+import { issueLines } from "../policy-issues.js";
 
 export const VALIDATE_USAGE =
   "flowlogs validate <policy>   (a file path, file:<path>, ssm:<parameter> or s3://bucket/key)";
@@ -14,7 +16,7 @@ export async function validateCommand(argv: readonly string[], io: CliIo): Promi
     throw new UsageError(`validate takes exactly one policy\nusage: ${VALIDATE_USAGE}`);
   }
   const source = policySource(given, {});
-  const label = sourceLabel(source);
+  const label = policySourceLabel(source);
   try {
     const policy = await readCliPolicy(source);
     const types = policy.resourceTypes.join(", ");

@@ -6,10 +6,10 @@ import {
 } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AccountRegion } from "../../../src/domain/resources.js";
+import { type AccountRegion, accountRegion } from "../../../src/domain/resources.js";
 import { AssumeRoleError } from "../../../src/errors.js";
 import { AccountClients, type AccountClientsOptions } from "../../../src/gateways/account-clients.js";
-import { accountId } from "../support/builders.js";
+import { accountId, regionName } from "../support/builders.js";
 
 const stsMock = mockClient(STSClient);
 
@@ -22,15 +22,15 @@ const MEMBER = "222222222222";
 const MINUTE = 60_000;
 const T0 = Date.UTC(2025, 10, 20, 14, 0, 0);
 
-function target(account: string, region = "us-east-1", partition = "aws"): AccountRegion {
-  return { accountId: accountId(account), region, partition };
+function target(account: string, region = "us-east-1"): AccountRegion {
+  return accountRegion(accountId(account), regionName(region));
 }
 
 function accountClients(options: Partial<AccountClientsOptions> = {}): AccountClients {
   return new AccountClients({
     sts: new STSClient({ region: "us-east-1" }),
     memberRoleName: "FlowLogEnforcerMemberRole",
-    maxAttempts: 3,
+    clientConfig: { maxAttempts: 3 },
     homeAccountId: HOME,
     ...options,
   });
@@ -92,7 +92,7 @@ describe("AccountClients", () => {
     const clients = accountClients({ now: () => T0 });
 
     // Act
-    await clients.verifyAccess(target(MEMBER, "cn-north-1", "aws-cn"));
+    await clients.verifyAccess(target(MEMBER, "cn-north-1"));
 
     // Assess
     expect(stsMock).toHaveReceivedCommandExactlyOnceWith(AssumeRoleCommand, {

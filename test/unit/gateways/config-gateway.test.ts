@@ -6,12 +6,11 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { partitionOfRegion } from "../../../src/domain/resources.js";
+import type { ConfigEvaluation } from "../../../src/domain/config-evaluation.js";
 import { PutEvaluationsError } from "../../../src/errors.js";
 import { AccountClients } from "../../../src/gateways/account-clients.js";
-import { ConfigClients, putEvaluationsBatched } from "../../../src/gateways/config-gateway.js";
-import type { ConfigEvaluation } from "../../../src/triggers/config-evaluations.js";
-import { accountId } from "../support/builders.js";
+import { configServiceFor, putEvaluationsBatched } from "../../../src/gateways/config-gateway.js";
+import { target } from "../support/builders.js";
 
 const configMock = mockClient(ConfigServiceClient);
 const stsMock = mockClient(STSClient);
@@ -140,7 +139,7 @@ describe("putEvaluationsBatched", () => {
   });
 });
 
-describe("ConfigClients", () => {
+describe("configServiceFor", () => {
   const HOME = "111111111111";
   const MEMBER = "222222222222";
 
@@ -148,16 +147,10 @@ describe("ConfigClients", () => {
     return new AccountClients({
       sts: new STSClient({ region: "us-east-1" }),
       memberRoleName: "FlowLogEnforcerMemberRole",
-      maxAttempts: 1,
+      clientConfig: { maxAttempts: 1 },
       homeAccountId: HOME,
     });
   }
-
-  const target = (id: string, region = "us-east-1") => ({
-    accountId: accountId(id),
-    region,
-    partition: partitionOfRegion(region),
-  });
 
   it("sends a member account's evaluations with the member role, and the home account's with its own credentials", async () => {
     // Prepare
@@ -169,12 +162,12 @@ describe("ConfigClients", () => {
         Expiration: new Date(Date.now() + 3_600_000),
       },
     });
-    const clients = new ConfigClients(accounts(), 1);
+    const clients = accounts();
 
     // Act
-    const member = await clients.configFor(target(MEMBER));
+    const member = await configServiceFor(clients, target(MEMBER));
     const memberCredentials = await member.config.credentials();
-    const home = await clients.configFor(target(HOME));
+    const home = await configServiceFor(clients, target(HOME));
 
     // Assess
     expect(memberCredentials.accessKeyId).toBe("ASIAMEMBER");
@@ -187,12 +180,12 @@ describe("ConfigClients", () => {
 
   it("creates one client per account-region and reuses it", async () => {
     // Prepare
-    const clients = new ConfigClients(accounts(), 1);
+    const clients = accounts();
 
     // Act
-    const first = await clients.configFor(target(HOME));
-    const again = await clients.configFor(target(HOME));
-    const otherRegion = await clients.configFor(target(HOME, "eu-west-1"));
+    const first = await configServiceFor(clients, target(HOME));
+    const again = await configServiceFor(clients, target(HOME));
+    const otherRegion = await configServiceFor(clients, target(HOME, "eu-west-1"));
 
     // Assess
     expect(again).toBe(first);

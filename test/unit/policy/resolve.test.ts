@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { FlowLogSettings } from "../../../src/domain/flow-logs.js";
+import { PlaceholderError } from "../../../src/errors.js";
 import {
   effectiveTags,
-  PlaceholderError,
   type ResourceFacts,
   resolveFlowLogSettings,
   settingsKey,

@@ -2,9 +2,12 @@
 import type { ExistingFlowLog } from "../../../src/domain/flow-logs.js";
 import {
   type AccountId,
+  type AccountRegion,
+  accountRegion,
   isAccountId,
+  isRegionName,
   isVpcId,
-  partitionOfRegion,
+  type RegionName,
   type VpcId,
 } from "../../../src/domain/resources.js";
 import type { PlacementFacts } from "../../../src/policy/resolve.js";
@@ -30,9 +33,21 @@ export function accountId(id: string): AccountId {
   return id;
 }
 
-export function placement(overrides: Partial<PlacementFacts> = {}): PlacementFacts {
-  const region = overrides.region ?? REGION;
-  return { accountId: accountId(ACCOUNT), region, partition: partitionOfRegion(region), ...overrides };
+export function regionName(name: string): RegionName {
+  if (!isRegionName(name)) throw new Error(`${name} is not a region name`);
+  return name;
+}
+
+/** An account-region; ACCOUNT in REGION unless told otherwise. */
+export function target(account: string = ACCOUNT, region: string = REGION): AccountRegion {
+  return accountRegion(accountId(account), regionName(region));
+}
+
+export function placement(
+  overrides: { accountId?: string; region?: string; organizationalUnits?: readonly string[] } = {},
+): PlacementFacts {
+  const { accountId: account, region, ...rest } = overrides;
+  return { ...target(account, region), ...rest };
 }
 
 /** An ACTIVE, delivering S3 flow log of ALL traffic to the central bucket, unless overridden. */

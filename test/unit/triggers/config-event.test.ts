@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EventValidationError } from "../../../src/errors.js";
 import { parseConfigRuleEvent } from "../../../src/triggers/config-event.js";
+import { regionName } from "../support/builders.js";
 import { readEvent } from "../support/fixtures.js";
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -35,7 +36,7 @@ function itemOf(invoking: Record<string, unknown>): Record<string, unknown> {
 
 function problemsOf(event: unknown): readonly string[] {
   try {
-    parseConfigRuleEvent(event, { region: "us-east-1" });
+    parseConfigRuleEvent(event, { region: regionName("us-east-1") });
   } catch (error) {
     if (error instanceof EventValidationError) return error.problems;
     throw error;
@@ -157,8 +158,8 @@ describe("parseConfigRuleEvent: periodic runs", () => {
     const withArn = readEvent("config-periodic.json");
 
     // Act
-    const fromDefault = parseConfigRuleEvent(event, { region: "eu-west-1" });
-    const fromArn = parseConfigRuleEvent(withArn, { region: "eu-west-1" });
+    const fromDefault = parseConfigRuleEvent(event, { region: regionName("eu-west-1") });
+    const fromArn = parseConfigRuleEvent(withArn, { region: regionName("eu-west-1") });
 
     // Assess
     expect(fromArn).toMatchObject({
@@ -166,7 +167,7 @@ describe("parseConfigRuleEvent: periodic runs", () => {
       target: { accountId: "123456789012", region: "us-east-1" },
       orderingTimestamp: new Date("2026-11-22T00:00:04.557Z"),
     });
-    expect(fromDefault).toMatchObject({ target: { region: "eu-west-1" } });
+    expect(fromDefault).toMatchObject({ target: { region: regionName("eu-west-1") } });
   });
 
   it("reads the rule parameters that override the policy source and the mode", () => {
@@ -180,7 +181,10 @@ describe("parseConfigRuleEvent: periodic runs", () => {
     const request = parseConfigRuleEvent(event);
 
     // Assess
-    expect(request.parameters).toEqual({ policySource: "s3://org-config/flow-logs.yaml", mode: "audit" });
+    expect(request.parameters).toEqual({
+      policySource: { kind: "s3", bucket: "org-config", key: "flow-logs.yaml" },
+      mode: "audit",
+    });
   });
 
   it("treats empty rule parameters as unset", () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { EventValidationError } from "../../../src/errors.js";
 import { parseRemediationEvent } from "../../../src/triggers/config-remediation-event.js";
+import { regionName } from "../support/builders.js";
 import { readEvent } from "../support/fixtures.js";
 
-const HOME = { accountId: "111111111111", region: "eu-west-1" };
+const HOME = { accountId: "111111111111", region: regionName("eu-west-1") };
 
 function problemsOf(event: unknown): readonly string[] {
   try {
@@ -53,7 +54,10 @@ describe("parseRemediationEvent", () => {
     const request = parseRemediationEvent(event, HOME);
 
     // Assess
-    expect(request).toMatchObject({ policySource: "ssm:/other/policy", mode: "audit" });
+    expect(request).toMatchObject({
+      policySource: { kind: "ssm", parameterName: "/other/policy" },
+      mode: "audit",
+    });
   });
 
   it.each([
@@ -94,7 +98,7 @@ describe("parseRemediationEvent", () => {
     const event = { ResourceId: "vpc-0a1b2c3d4e5f60718" };
 
     // Act
-    const act = () => parseRemediationEvent(event, { region: "us-east-1" });
+    const act = () => parseRemediationEvent(event, { region: regionName("us-east-1") });
 
     // Assess
     expect(act).toThrow("AccountId: required, since the function's own account is unknown");

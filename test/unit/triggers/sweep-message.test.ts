@@ -5,7 +5,7 @@ import {
   parseSweepRequest,
   sweepMessageBody,
 } from "../../../src/triggers/sweep-message.js";
-import { accountId } from "../support/builders.js";
+import { accountId, regionName } from "../support/builders.js";
 
 function problemsOf(action: () => unknown): readonly string[] {
   try {
@@ -20,7 +20,10 @@ function problemsOf(action: () => unknown): readonly string[] {
 describe("sweep message contract", () => {
   it("round-trips the documented body { accountId, region, runId } with the region's partition", () => {
     // Prepare
-    const body = sweepMessageBody({ accountId: accountId("111111111111"), region: "cn-north-1" }, "run-1");
+    const body = sweepMessageBody(
+      { accountId: accountId("111111111111"), region: regionName("cn-north-1") },
+      "run-1",
+    );
 
     // Act
     const message = parseSweepMessage(body);

@@ -1,25 +1,12 @@
-import {
-  CreateFlowLogsCommand,
-  DescribeFlowLogsCommand,
-  DescribeTagsCommand,
-  EC2Client,
-} from "@aws-sdk/client-ec2";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EnforcementFailedError, EventValidationError, PolicyValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
-import { createRuntime, type Runtime } from "../../../src/runtime.js";
 import { enforceCloudTrailEvent } from "../../../src/use-cases/enforce-cloudtrail-event.js";
-import { fixturePath, readEvent, readFixture } from "../support/fixtures.js";
+import { flowLog, target } from "../support/builders.js";
+import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
+import { policyFixture, readEvent } from "../support/fixtures.js";
 
-const ec2Mock = mockClient(EC2Client);
-const stsMock = mockClient(STSClient);
-const ssmMock = mockClient(SSMClient);
-
-const HOME = "123456789012";
-const MEMBER = "222222222222";
+// The sample events name these resources.
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNET = "subnet-0a1b2c3d4e5f60719";
 const CENTRAL = `arn:aws:s3:::central-flow-logs/${HOME}/`;
@@ -27,31 +14,6 @@ const CENTRAL = `arn:aws:s3:::central-flow-logs/${HOME}/`;
 beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
-
-beforeEach(() => {
-  ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
-  ec2Mock.on(DescribeTagsCommand).resolves({ Tags: [] });
-  ec2Mock.on(CreateFlowLogsCommand).callsFake((input: { ResourceIds?: string[] }) => ({
-    FlowLogIds: (input.ResourceIds ?? []).map((_, index) => `fl-0123456789abcdef${index}`),
-  }));
-});
-
-afterEach(() => {
-  ec2Mock.reset();
-  stsMock.reset();
-  ssmMock.reset();
-});
-
-function runtime(env: Record<string, string> = {}): Runtime {
-  const created = createRuntime({
-    POLICY_SOURCE: `file:${fixturePath("policies/minimal-s3.json")}`,
-    AWS_REGION: "us-east-1",
-    AWS_MAX_ATTEMPTS: "1",
-    ...env,
-  });
-  created.accounts.setHomeAccount(HOME);
-  return created;
-}
 
 /** A sample event as a plain object whose fields a test may change (a fresh copy per call). */
 function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
@@ -64,70 +26,52 @@ function sampleEvent(name: string): { detail: Record<string, unknown> } & Record
 }
 
 describe("enforceCloudTrailEvent", () => {
-  it("creates the policy's flow log for a new VPC with one read and one write, and no AssumeRole at home", async () => {
+  it("creates the policy's flow log for a new VPC with one read and one write, in the home account", async () => {
     // Prepare
-    const event = readEvent("vpc-created.json");
+    const ports = new FakeEnforcementPorts();
+    const ec2 = ports.ec2For(target(HOME));
 
     // Act
-    const report = await enforceCloudTrailEvent(event, runtime());
+    const report = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
 
     // Assess
     expect(report.outcomes).toEqual([
-      expect.objectContaining({
-        accountId: HOME,
-        resourceId: VPC,
-        outcome: "created",
-        flowLogIds: ["fl-0123456789abcdef0"],
-      }),
+      expect.objectContaining({ accountId: HOME, resourceId: VPC, outcome: "created" }),
     ]);
-    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(DescribeFlowLogsCommand, {
-      Filter: [{ Name: "resource-id", Values: [VPC] }],
+    expect(ec2.calls.map((call) => call.method)).toEqual(["describeFlowLogs", "createFlowLogs"]);
+    expect(ec2.callsOf("describeFlowLogs")[0]?.resourceIds).toEqual([VPC]);
+    expect(ec2.callsOf("createFlowLogs")[0]).toMatchObject({
+      resourceIds: [VPC],
+      settings: { resourceType: "VPC", destination: { type: "s3", arn: CENTRAL } },
+      clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(CreateFlowLogsCommand, {
-      ResourceIds: [VPC],
-      ResourceType: "VPC",
-      LogDestinationType: "s3",
-      LogDestination: CENTRAL,
-      ClientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeTagsCommand, 0);
-    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    expect(ports.reached).toEqual([target(HOME)]);
   });
 
   it("sends the same ClientToken when the same event is delivered twice", async () => {
     // Prepare
-    const shared = runtime();
+    const ports = new FakeEnforcementPorts();
+    const ec2 = ports.ec2For(target(HOME));
+    ec2.failures.set(VPC, { resourceId: VPC, status: "already-exists" });
 
     // Act
-    await enforceCloudTrailEvent(readEvent("vpc-created.json"), shared);
-    await enforceCloudTrailEvent(readEvent("vpc-created.json"), shared);
+    await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
+    await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
 
     // Assess
-    const [first, second] = ec2Mock
-      .commandCalls(CreateFlowLogsCommand)
-      .map((call) => call.args[0].input.ClientToken);
-    expect(ec2Mock).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 2);
+    const [first, second] = ec2.callsOf("createFlowLogs").map((call) => call.clientToken);
+    expect(ec2.callsOf("createFlowLogs")).toHaveLength(2);
     expect(second).toBe(first);
   });
 
-  it("makes one EC2 call for a subnet whose VPC already has a compliant flow log", async () => {
+  it("reads once and writes nothing for a subnet whose VPC already has a compliant flow log", async () => {
     // Prepare
-    ec2Mock.on(DescribeFlowLogsCommand).resolves({
-      FlowLogs: [
-        {
-          FlowLogId: "fl-0a1b2c3d4e5f60001",
-          ResourceId: VPC,
-          FlowLogStatus: "ACTIVE",
-          DeliverLogsStatus: "SUCCESS",
-          LogDestinationType: "s3",
-          LogDestination: CENTRAL,
-          TrafficType: "ALL",
-        },
-      ],
-    });
+    const ports = new FakeEnforcementPorts();
+    const ec2 = ports.ec2For(target(HOME));
+    ec2.flowLogs.push(flowLog(VPC, { logDestination: CENTRAL }));
 
     // Act
-    const report = await enforceCloudTrailEvent(readEvent("subnet-created.json"), runtime());
+    const report = await enforceCloudTrailEvent(readEvent("subnet-created.json"), ports);
 
     // Assess
     expect(report.outcomes).toEqual([
@@ -137,110 +81,97 @@ describe("enforceCloudTrailEvent", () => {
         reason: `covered by its VPC ${VPC}`,
       }),
     ]);
-    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(DescribeFlowLogsCommand, {
-      Filter: [{ Name: "resource-id", Values: [SUBNET, VPC] }],
-    });
-    expect(ec2Mock).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 0);
+    expect(ec2.calls).toEqual([{ method: "describeFlowLogs", resourceIds: [SUBNET, VPC] }]);
   });
 
   it("reads current tags alongside the flow logs when the policy matches on tags", async () => {
     // Prepare
-    const env = { POLICY_SOURCE: `file:${fixturePath("policies/issue-example.yaml")}` };
-    ec2Mock.on(DescribeTagsCommand).resolves({
-      Tags: [{ ResourceId: VPC, ResourceType: "vpc", Key: "flow-logs", Value: "disabled" }],
-    });
+    const ports = new FakeEnforcementPorts();
+    ports.policy = policyFixture("issue-example.yaml");
+    const ec2 = ports.ec2For(target(HOME));
+    ec2.tags.set(VPC, { "flow-logs": "disabled" });
 
     // Act
-    const report = await enforceCloudTrailEvent(readEvent("subnet-created.json"), runtime(env));
+    const report = await enforceCloudTrailEvent(readEvent("subnet-created.json"), ports);
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: SUBNET, outcome: "exempt" })]);
-    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(DescribeTagsCommand, {
-      Filters: [{ Name: "resource-id", Values: [SUBNET, VPC] }],
-    });
-    expect(ec2Mock).toHaveReceivedCommandTimes(CreateFlowLogsCommand, 0);
+    expect(ec2.callsOf("describeTags")).toEqual([{ method: "describeTags", resourceIds: [SUBNET, VPC] }]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
   });
 
-  it("ignores a failed API call without loading the policy or calling AWS", async () => {
+  it("ignores a failed API call without loading the policy or reaching any account", async () => {
     // Prepare
-    const env = { POLICY_SOURCE: "ssm:/vpc-flow-log-enforcer/policy" };
+    const ports = new FakeEnforcementPorts();
 
     // Act
-    const report = await enforceCloudTrailEvent(readEvent("vpc-created-failed-call.json"), runtime(env));
+    const report = await enforceCloudTrailEvent(readEvent("vpc-created-failed-call.json"), ports);
 
     // Assess
     expect(report).toEqual({
       outcomes: [],
       ignored: expect.stringContaining("Client.UnauthorizedOperation"),
     });
-    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 0);
-    expect(ec2Mock).not.toHaveReceivedAnyCommand();
+    expect(ports.policyLoads).toEqual([]);
+    expect(ports.reached).toEqual([]);
   });
 
   it("writes nothing for a malformed event", async () => {
     // Prepare
+    const ports = new FakeEnforcementPorts();
     const event = sampleEvent("vpc-created.json");
     event.detail.responseElements = { vpc: {} };
 
     // Act
-    const handling = enforceCloudTrailEvent(event, runtime());
+    const handling = enforceCloudTrailEvent(event, ports);
 
     // Assess
     await expect(handling).rejects.toThrow(EventValidationError);
-    expect(ec2Mock).not.toHaveReceivedAnyCommand();
+    expect(ports.reached).toEqual([]);
   });
 
-  it("writes nothing with an invalid policy, and names the policy's problem", async () => {
+  it("writes nothing with an invalid policy, and passes its error on", async () => {
     // Prepare
-    const env = { POLICY_SOURCE: "ssm:/vpc-flow-log-enforcer/policy" };
-    ssmMock
-      .on(GetParameterCommand)
-      .resolves({ Parameter: { Value: readFixture("policies/schema-errors.yaml") } });
+    const ports = new FakeEnforcementPorts();
+    const invalid = new PolicyValidationError("ssm:/p", [
+      { path: "defaults.destination.arn", message: "bad" },
+    ]);
+    ports.policy = invalid;
 
     // Act
-    const handling = enforceCloudTrailEvent(readEvent("vpc-created.json"), runtime(env));
+    const handling = enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
 
     // Assess
-    await expect(handling).rejects.toThrow(PolicyValidationError);
-    await expect(handling).rejects.toThrow("defaults.destination.arn: unknown placeholder ${Acount}");
-    expect(ec2Mock).not.toHaveReceivedAnyCommand();
+    await expect(handling).rejects.toBe(invalid);
+    expect(ports.reached).toEqual([]);
   });
 
-  it("assumes the member role in the account the event names", async () => {
+  it("acts in the account the event names, with that account's placeholders", async () => {
     // Prepare
+    const ports = new FakeEnforcementPorts();
     const event = sampleEvent("vpc-created.json");
     event.detail.recipientAccountId = MEMBER;
-    stsMock.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: "ASIAMEMBER",
-        SecretAccessKey: "secret",
-        SessionToken: "session",
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    });
 
     // Act
-    const report = await enforceCloudTrailEvent(event, runtime());
+    const report = await enforceCloudTrailEvent(event, ports);
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
-    expect(stsMock).toHaveReceivedCommandExactlyOnceWith(AssumeRoleCommand, {
-      RoleArn: `arn:aws:iam::${MEMBER}:role/FlowLogEnforcerMemberRole`,
-    });
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateFlowLogsCommand, {
-      LogDestination: `arn:aws:s3:::central-flow-logs/${MEMBER}/`,
-    });
+    expect(ports.reached).toEqual([target(MEMBER)]);
+    expect(ports.ec2For(target(MEMBER)).callsOf("createFlowLogs")[0]?.settings.destination.arn).toBe(
+      `arn:aws:s3:::central-flow-logs/${MEMBER}/`,
+    );
   });
 
-  it("refuses an account outside ALLOWED_ACCOUNTS before assuming any role, and fails the invocation", async () => {
+  it("refuses an account outside the allow-list before reaching it, and fails the invocation", async () => {
     // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.allowedAccounts = [HOME];
     const event = sampleEvent("vpc-created.json");
     event.detail.recipientAccountId = MEMBER;
 
     // Act
-    const error = await enforceCloudTrailEvent(event, runtime({ ALLOWED_ACCOUNTS: HOME })).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await enforceCloudTrailEvent(event, ports).catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(EnforcementFailedError);
@@ -249,24 +180,20 @@ describe("enforceCloudTrailEvent", () => {
         { resourceId: VPC, reason: `AccountNotAllowedError: account ${MEMBER} is not in ALLOWED_ACCOUNTS` },
       ],
     });
-    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
-    expect(ec2Mock).not.toHaveReceivedAnyCommand();
+    expect(ports.reached).toEqual([]);
   });
 
-  it("fails the invocation, after reporting, when CreateFlowLogs reports the resource Unsuccessful", async () => {
+  it("fails the invocation, after reporting, when the flow log cannot be created", async () => {
     // Prepare
-    ec2Mock.on(CreateFlowLogsCommand).resolves({
-      FlowLogIds: [],
-      Unsuccessful: [
-        {
-          ResourceId: VPC,
-          Error: { Code: "400", Message: "Access Denied for LogDestination: central-flow-logs" },
-        },
-      ],
+    const ports = new FakeEnforcementPorts();
+    ports.ec2For(target(HOME)).failures.set(VPC, {
+      resourceId: VPC,
+      status: "failed",
+      reason: "400: Access Denied for LogDestination: central-flow-logs",
     });
 
     // Act
-    const error = await enforceCloudTrailEvent(readEvent("vpc-created.json"), runtime()).catch(
+    const error = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports).catch(
       (caught: unknown) => caught,
     );
 
@@ -274,7 +201,10 @@ describe("enforceCloudTrailEvent", () => {
     expect(error).toBeInstanceOf(EnforcementFailedError);
     expect(error).toMatchObject({
       message: expect.stringContaining("Access Denied for LogDestination: central-flow-logs"),
-      report: { outcomes: [expect.objectContaining({ resourceId: VPC, outcome: "failed" })] },
+      report: {
+        mode: "enforce",
+        outcomes: [expect.objectContaining({ resourceId: VPC, outcome: "failed" })],
+      },
     });
   });
 });

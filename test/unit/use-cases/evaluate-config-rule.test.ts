@@ -1,29 +1,13 @@
-import { ConfigServiceClient, PutEvaluationsCommand } from "@aws-sdk/client-config-service";
-import {
-  CreateFlowLogsCommand,
-  DescribeFlowLogsCommand,
-  DescribeSubnetsCommand,
-  DescribeTagsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-  type FlowLog,
-} from "@aws-sdk/client-ec2";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ResourceRef } from "../../../src/domain/resources.js";
 import { EvaluationFailedError, EventValidationError } from "../../../src/errors.js";
-import { ConfigClients } from "../../../src/gateways/config-gateway.js";
 import { logger } from "../../../src/observability.js";
-import { createRuntime } from "../../../src/runtime.js";
-import { type ConfigRuleDeps, evaluateConfigRuleEvent } from "../../../src/use-cases/evaluate-config-rule.js";
-import { fixturePath, readEvent } from "../support/fixtures.js";
+import { evaluateConfigRuleEvent } from "../../../src/use-cases/evaluate-config-rule.js";
+import { flowLog, target, vpcId } from "../support/builders.js";
+import { FakeConfigRulePorts, HOME, MEMBER } from "../support/fake-ports.js";
+import { fixturePath, policyFixture, readEvent } from "../support/fixtures.js";
 
-const ec2Mock = mockClient(EC2Client);
-const configMock = mockClient(ConfigServiceClient);
-const stsMock = mockClient(STSClient);
-
-const HOME = "123456789012";
-const MEMBER = "222222222222";
+// The sample events name these resources.
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNET = "subnet-0a1b2c3d4e5f60719";
 const CENTRAL = `arn:aws:s3:::central-flow-logs/${HOME}/`;
@@ -33,28 +17,11 @@ beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
 
-beforeEach(() => {
-  configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
-  ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
-  ec2Mock.on(DescribeTagsCommand).resolves({ Tags: [] });
-});
-
-afterEach(() => {
-  ec2Mock.reset();
-  configMock.reset();
-  stsMock.reset();
-});
-
-/** What the handler builds at cold start, with the policy from a fixture. */
-function deps(policy = "config-rule.yaml"): ConfigRuleDeps {
-  const runtime = createRuntime({
-    POLICY_SOURCE: `file:${fixturePath(`policies/${policy}`)}`,
-    AWS_REGION: "us-east-1",
-    AWS_MAX_ATTEMPTS: "1",
-  });
-  runtime.accounts.setHomeAccount(HOME);
-  const configClients = new ConfigClients(runtime.accounts, 1);
-  return { runtime, configFor: (target) => configClients.configFor(target) };
+/** What the handler wires at cold start, with the policy from a fixture. */
+function ports(policy = "config-rule.yaml"): FakeConfigRulePorts {
+  const fake = new FakeConfigRulePorts();
+  fake.policy = policyFixture(policy);
+  return fake;
 }
 
 function event(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -63,23 +30,20 @@ function event(name: string, overrides: Record<string, unknown> = {}): Record<st
   return { ...sample, ...overrides };
 }
 
-function flowLog(resourceId: string, destination: string, id = `fl-${resourceId.slice(-8)}`): FlowLog {
+/** The config-item-vpc-created.json sample, moved to the member account. */
+function memberEvent(): Record<string, unknown> {
+  const created = event("config-item-vpc-created.json");
   return {
-    FlowLogId: id,
-    ResourceId: resourceId,
-    FlowLogStatus: "ACTIVE",
-    DeliverLogsStatus: "SUCCESS",
-    LogDestinationType: "s3",
-    LogDestination: destination,
-    TrafficType: "ALL",
+    ...created,
+    accountId: MEMBER,
+    invokingEvent: String(created.invokingEvent).split(HOME).join(MEMBER),
   };
 }
 
-function sentEvaluations() {
-  return configMock
-    .commandCalls(PutEvaluationsCommand)
-    .flatMap((call) => call.args[0].input.Evaluations ?? [])
-    .map((e) => ({ id: e.ComplianceResourceId, type: e.ComplianceType, annotation: e.Annotation }));
+function sentEvaluations(fake: FakeConfigRulePorts) {
+  return fake.sent
+    .flatMap((sent) => sent.evaluations)
+    .map((e) => ({ id: e.resourceId, type: e.complianceType, annotation: e.annotation }));
 }
 
 function ids(prefix: string, from: number, count: number): string[] {
@@ -89,51 +53,55 @@ function ids(prefix: string, from: number, count: number): string[] {
 describe("evaluateConfigRuleEvent: one configuration item", () => {
   it("reports a VPC without flow log NON_COMPLIANT, saying what is missing, and writes nothing under an enforce policy", async () => {
     // Prepare
-    const created = event("config-item-vpc-created.json");
+    const fake = ports();
 
     // Act
-    const report = await evaluateConfigRuleEvent(created, deps());
+    const report = await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), fake);
 
     // Assess
-    expect(configMock).toHaveReceivedCommandWith(PutEvaluationsCommand, {
-      ResultToken: "TESTMODE",
-      TestMode: true,
-      Evaluations: [
-        {
-          ComplianceResourceType: "AWS::EC2::VPC",
-          ComplianceResourceId: VPC,
-          ComplianceType: "NON_COMPLIANT",
-          Annotation: `no ACTIVE flow log to ${CENTRAL}; found none; would create a VPC flow log on ${VPC} to ${CENTRAL}`,
-          OrderingTimestamp: new Date("2026-11-20T09:14:52.318Z"),
-        },
-      ],
-    });
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateFlowLogsCommand);
-    expect(report.evaluations.map((e) => e.complianceType)).toEqual(["NON_COMPLIANT"]);
+    expect(fake.sent).toEqual([
+      {
+        target: target(HOME),
+        resultToken: "TESTMODE",
+        evaluations: [
+          {
+            resourceType: "AWS::EC2::VPC",
+            resourceId: VPC,
+            complianceType: "NON_COMPLIANT",
+            annotation: `no ACTIVE flow log to ${CENTRAL}; found none; would create a VPC flow log on ${VPC} to ${CENTRAL}`,
+            orderingTimestamp: new Date("2026-11-20T09:14:52.318Z"),
+          },
+        ],
+      },
+    ]);
+    expect(fake.ec2For(target(HOME)).callsOf("createFlowLogs")).toEqual([]);
+    expect(report).toMatchObject({ testMode: true, putEvaluationsCalls: 1 });
   });
 
   it("reports COMPLIANT when a flow log goes to the policy's S3 prefix (with or without the trailing slash)", async () => {
     // Prepare
-    ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [flowLog(VPC, CENTRAL.replace(/\/$/, ""))] });
+    const fake = ports();
+    fake.ec2For(target(HOME)).flowLogs.push(flowLog(VPC, { logDestination: CENTRAL.replace(/\/$/, "") }));
 
     // Act
-    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), deps());
+    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), fake);
 
     // Assess
-    expect(sentEvaluations()).toEqual([
+    expect(sentEvaluations(fake)).toEqual([
       { id: VPC, type: "COMPLIANT", annotation: "has a compliant flow log" },
     ]);
   });
 
   it("names a flow log to another destination in the NON_COMPLIANT annotation", async () => {
     // Prepare
-    ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [flowLog(VPC, "arn:aws:s3:::team-bucket/")] });
+    const fake = ports();
+    fake.ec2For(target(HOME)).flowLogs.push(flowLog(VPC, { logDestination: "arn:aws:s3:::team-bucket/" }));
 
     // Act
-    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), deps());
+    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), fake);
 
     // Assess
-    expect(sentEvaluations()).toEqual([
+    expect(sentEvaluations(fake)).toEqual([
       {
         id: VPC,
         type: "NON_COMPLIANT",
@@ -146,154 +114,126 @@ describe("evaluateConfigRuleEvent: one configuration item", () => {
 
   it("reports a VPC exempted by its current tags NOT_APPLICABLE, naming the rule", async () => {
     // Prepare
-    ec2Mock
-      .on(DescribeTagsCommand)
-      .resolves({ Tags: [{ ResourceId: VPC, Key: "flow-logs", Value: "disabled" }] });
+    const fake = ports();
+    fake.ec2For(target(HOME)).tags.set(VPC, { "flow-logs": "disabled" });
 
     // Act
-    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), deps());
+    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), fake);
 
     // Assess
-    expect(sentEvaluations()).toEqual([
+    expect(sentEvaluations(fake)).toEqual([
       { id: VPC, type: "NOT_APPLICABLE", annotation: "exempt by rule sandboxes-exempt" },
     ]);
   });
 
-  it("reports a deleted VPC NOT_APPLICABLE without any EC2 call", async () => {
+  it("reports a deleted VPC NOT_APPLICABLE without reaching EC2", async () => {
     // Prepare
-    const deleted = event("config-item-deleted.json");
+    const fake = ports();
 
     // Act
-    await evaluateConfigRuleEvent(deleted, deps());
+    await evaluateConfigRuleEvent(event("config-item-deleted.json"), fake);
 
     // Assess
-    expect(sentEvaluations()).toEqual([
+    expect(sentEvaluations(fake)).toEqual([
       { id: VPC, type: "NOT_APPLICABLE", annotation: "configuration item status is ResourceDeleted" },
     ]);
-    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(fake.reached).toEqual([]);
   });
 
   it("reads an oversized subnet's VPC from EC2 and finds it covered by the VPC's flow log", async () => {
     // Prepare
-    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: SUBNET, VpcId: VPC }] });
-    ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [flowLog(VPC, CENTRAL)] });
+    const fake = ports();
+    const ec2 = fake.ec2For(target(HOME));
+    ec2.resources.push({ type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
+    ec2.flowLogs.push(flowLog(VPC, { logDestination: CENTRAL }));
 
     // Act
-    await evaluateConfigRuleEvent(event("config-item-oversized.json"), deps());
+    await evaluateConfigRuleEvent(event("config-item-oversized.json"), fake);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSubnetsCommand, {
-      Filters: [{ Name: "subnet-id", Values: [SUBNET] }],
-    });
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeFlowLogsCommand, {
-      Filter: [{ Name: "resource-id", Values: [SUBNET, VPC] }],
-    });
-    expect(sentEvaluations()).toEqual([
+    expect(ec2.callsOf("describeSubnetVpcs")).toEqual([
+      { method: "describeSubnetVpcs", subnetIds: [SUBNET] },
+    ]);
+    expect(ec2.callsOf("describeFlowLogs")[0]?.resourceIds).toEqual([SUBNET, VPC]);
+    expect(sentEvaluations(fake)).toEqual([
       { id: SUBNET, type: "COMPLIANT", annotation: `covered by its VPC ${VPC}` },
     ]);
   });
 
-  it("evaluates a member account's resource with the member role", async () => {
+  it("evaluates a member account's resource in that account, and sends its evaluations there", async () => {
     // Prepare
-    stsMock.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: "ASIAMEMBER",
-        SecretAccessKey: "secret",
-        SessionToken: "session",
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    });
-    const created = event("config-item-vpc-created.json");
-    const memberEvent = {
-      ...created,
-      accountId: MEMBER,
-      invokingEvent: String(created.invokingEvent).split(HOME).join(MEMBER),
-    };
+    const fake = ports();
 
     // Act
-    const report = await evaluateConfigRuleEvent(memberEvent, deps());
+    const report = await evaluateConfigRuleEvent(memberEvent(), fake);
 
     // Assess
-    expect(stsMock).toHaveReceivedCommandWith(AssumeRoleCommand, {
-      RoleArn: `arn:aws:iam::${MEMBER}:role/FlowLogEnforcerMemberRole`,
-    });
+    expect(fake.reached).toEqual([target(MEMBER)]);
+    expect(fake.sent.map((sent) => sent.target)).toEqual([target(MEMBER)]);
     expect(report).toMatchObject({ accountId: MEMBER, evaluations: [{ complianceType: "NON_COMPLIANT" }] });
   });
 
   it("sends no made-up verdict when the member role cannot be assumed, and fails naming the role", async () => {
     // Prepare
-    stsMock.on(AssumeRoleCommand).rejects(new Error("not authorized to perform sts:AssumeRole"));
-    const created = event("config-item-vpc-created.json");
-    const memberEvent = {
-      ...created,
-      accountId: MEMBER,
-      invokingEvent: String(created.invokingEvent).split(HOME).join(MEMBER),
-    };
+    const fake = ports();
+    fake.unassumable.add(MEMBER);
 
     // Act
-    const evaluating = evaluateConfigRuleEvent(memberEvent, deps());
+    const error = await evaluateConfigRuleEvent(memberEvent(), fake).catch((caught: unknown) => caught);
 
     // Assess
-    const error = await evaluating.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EvaluationFailedError);
     expect(String(error)).toContain(`cannot assume arn:aws:iam::${MEMBER}:role/FlowLogEnforcerMemberRole`);
-    expect(configMock.calls()).toHaveLength(0);
-    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(fake.sent).toEqual([]);
   });
 
-  it("loads the policy named by the rule parameters instead of POLICY_SOURCE", async () => {
+  it("loads the policy named by the rule parameters instead of the deployment's", async () => {
     // Prepare
+    const fake = ports("config-rule.yaml");
+    const exemptAll = `file:${fixturePath("policies/exempt-all.yaml")}`;
+    fake.policies.set(exemptAll, policyFixture("exempt-all.yaml"));
     const overridden = event("config-item-vpc-created.json", {
-      ruleParameters: JSON.stringify({ policySource: `file:${fixturePath("policies/exempt-all.yaml")}` }),
+      ruleParameters: JSON.stringify({ policySource: exemptAll }),
     });
 
     // Act
-    await evaluateConfigRuleEvent(overridden, deps("config-rule.yaml"));
+    await evaluateConfigRuleEvent(overridden, fake);
 
     // Assess
-    expect(sentEvaluations()).toEqual([
+    expect(fake.policyLoads).toEqual([{ kind: "file", path: fixturePath("policies/exempt-all.yaml") }]);
+    expect(sentEvaluations(fake)).toEqual([
       { id: VPC, type: "NOT_APPLICABLE", annotation: "exempt by rule everything-exempt" },
     ]);
   });
 });
 
 describe("evaluateConfigRuleEvent: periodic runs", () => {
-  it("pages through every VPC, subnet and flow log and sends the evaluations in batches of 100", async () => {
+  it("evaluates every VPC and subnet of the account-region, audit only, and sends every evaluation at once", async () => {
     // Prepare
+    const fake = ports();
+    const ec2 = fake.ec2For(target(HOME));
     const vpcs = ids("vpc", 0, 1150);
     const subnets = ids("subnet", 0, 2);
-    ec2Mock
-      .on(DescribeVpcsCommand)
-      .resolvesOnce({ Vpcs: vpcs.slice(0, 1000).map((VpcId) => ({ VpcId })), NextToken: "vpcs-2" })
-      .resolvesOnce({
-        Vpcs: vpcs.slice(1000).map((VpcId, i) => ({
-          VpcId,
-          ...(i === 0 ? { Tags: [{ Key: "flow-logs", Value: "disabled" }] } : {}),
-        })),
-      });
-    ec2Mock.on(DescribeSubnetsCommand).resolves({
-      Subnets: subnets.map((SubnetId) => ({ SubnetId, VpcId: vpcs[1] })),
-    });
-    ec2Mock
-      .on(DescribeFlowLogsCommand)
-      .resolvesOnce({ FlowLogs: [flowLog(vpcs[0] ?? "", CENTRAL)], NextToken: "logs-2" })
-      .resolvesOnce({ FlowLogs: [flowLog(vpcs[1] ?? "", CENTRAL)] });
+    ec2.resources.push(
+      ...vpcs.map((id): ResourceRef => ({ type: "VPC", id })),
+      ...subnets.map((id): ResourceRef => ({ type: "Subnet", id, vpcId: vpcId(vpcs[1] ?? "") })),
+    );
+    ec2.tags.set(vpcs[1000] ?? "", { "flow-logs": "disabled" });
+    ec2.flowLogs.push(
+      flowLog(vpcs[0] ?? "", { logDestination: CENTRAL }),
+      flowLog(vpcs[1] ?? "", { logDestination: CENTRAL }),
+    );
 
     // Act
-    const report = await evaluateConfigRuleEvent(event("config-periodic.json"), deps());
+    const report = await evaluateConfigRuleEvent(event("config-periodic.json"), fake);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVpcsCommand, 2);
-    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVpcsCommand, 2, { NextToken: "vpcs-2" });
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeFlowLogsCommand, 2);
-    expect(ec2Mock).not.toHaveReceivedCommand(DescribeTagsCommand);
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateFlowLogsCommand);
-    const batches = configMock
-      .commandCalls(PutEvaluationsCommand)
-      .map((c) => c.args[0].input.Evaluations ?? []);
-    expect(batches.map((batch) => batch.length)).toEqual([...Array(11).fill(100), 52]);
+    expect(ec2.callsOf("listResources").map((call) => call.types)).toEqual([["VPC", "Subnet"]]);
+    expect(ec2.callsOf("describeFlowLogs")).toEqual([{ method: "describeFlowLogs", resourceIds: "all" }]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+    expect(fake.sent).toHaveLength(1);
     expect(report.putEvaluationsCalls).toBe(12);
-    const byId = new Map(sentEvaluations().map((e) => [e.id, e]));
+    const byId = new Map(sentEvaluations(fake).map((e) => [e.id, e]));
     expect(byId.size).toBe(1152);
     expect(byId.get(vpcs[0] ?? "")?.type).toBe("COMPLIANT");
     expect(byId.get(vpcs[2] ?? "")?.type).toBe("NON_COMPLIANT");
@@ -306,23 +246,28 @@ describe("evaluateConfigRuleEvent: periodic runs", () => {
       annotation: `covered by its VPC ${vpcs[1]}`,
     });
     expect(
-      batches.flat().every((e) => e.OrderingTimestamp?.toISOString() === "2026-11-22T00:00:04.557Z"),
+      fake.sent[0]?.evaluations.every(
+        (e) => e.orderingTimestamp.toISOString() === "2026-11-22T00:00:04.557Z",
+      ),
     ).toBe(true);
   });
 
   it("sends the evaluations it reached, then fails for the resources without a verdict", async () => {
     // Prepare: the subnet comes without its VPC, so the per-VPC destination cannot be resolved for it.
-    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: VPC }] });
-    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: SUBNET }] });
+    const fake = ports("per-vpc-prefix.yaml");
+    fake.ec2For(target(HOME)).resources.push({ type: "VPC", id: VPC }, { type: "Subnet", id: SUBNET });
 
     // Act
-    const evaluating = evaluateConfigRuleEvent(event("config-periodic.json"), deps("per-vpc-prefix.yaml"));
+    const error = await evaluateConfigRuleEvent(event("config-periodic.json"), fake).catch(
+      (caught: unknown) => caught,
+    );
 
     // Assess
-    const error = await evaluating.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EvaluationFailedError);
     expect(String(error)).toContain(`${SUBNET}: PlaceholderError: \${VpcId} has no value for this resource`);
-    expect(sentEvaluations()).toEqual([{ id: VPC, type: "NON_COMPLIANT", annotation: expect.any(String) }]);
+    expect(sentEvaluations(fake)).toEqual([
+      { id: VPC, type: "NON_COMPLIANT", annotation: expect.any(String) },
+    ]);
   });
 });
 
@@ -335,18 +280,18 @@ describe("evaluateConfigRuleEvent: malformed events", () => {
       'invokingEvent.messageType: unsupported "ComplianceChangeNotification"',
     ],
     ["a missing resultToken", { resultToken: undefined }, "resultToken: required"],
-  ])("rejects %s by name and sends no evaluation and no EC2 call", async (_case, change, problem) => {
+  ])("rejects %s by name and sends no evaluation and reaches no account", async (_case, change, problem) => {
     // Prepare
+    const fake = ports();
     const malformed = event("config-item-vpc-created.json", change);
 
     // Act
-    const evaluating = evaluateConfigRuleEvent(malformed, deps());
+    const error = await evaluateConfigRuleEvent(malformed, fake).catch((caught: unknown) => caught);
 
     // Assess
-    const error = await evaluating.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EventValidationError);
     expect(String(error)).toContain(`malformed Config rule event: ${problem}`);
-    expect(configMock.calls()).toHaveLength(0);
-    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(fake.sent).toEqual([]);
+    expect(fake.reached).toEqual([]);
   });
 });

@@ -1,21 +1,16 @@
-import {
-  CreateFlowLogsCommand,
-  DescribeFlowLogsCommand,
-  DescribeSubnetsCommand,
-  DescribeTagsCommand,
-  EC2Client,
-} from "@aws-sdk/client-ec2";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RegionName } from "../../../src/domain/resources.js";
 import { EnforcementFailedError, EventValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
-import { createRuntime, type Runtime } from "../../../src/runtime.js";
-import { remediateConfigResource } from "../../../src/use-cases/remediate-config-resource.js";
-import { fixturePath, readEvent } from "../support/fixtures.js";
+import {
+  type RemediationPorts,
+  remediateConfigResource,
+} from "../../../src/use-cases/remediate-config-resource.js";
+import { regionName, target, vpcId } from "../support/builders.js";
+import { FakeEnforcementPorts, HOME } from "../support/fake-ports.js";
+import { policyFixture, readEvent } from "../support/fixtures.js";
 
-const ec2Mock = mockClient(EC2Client);
-
-const HOME = "123456789012";
+// The sample payload names this VPC.
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNET = "subnet-0a1b2c3d4e5f60719";
 const CENTRAL = `arn:aws:s3:::central-flow-logs/${HOME}/`;
@@ -25,61 +20,52 @@ beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
 
-beforeEach(() => {
-  ec2Mock.on(DescribeFlowLogsCommand).resolves({ FlowLogs: [] });
-  ec2Mock.on(DescribeTagsCommand).resolves({ Tags: [] });
-  ec2Mock.on(CreateFlowLogsCommand).resolves({ FlowLogIds: ["fl-0123456789abcdef0"], Unsuccessful: [] });
-});
-
-afterEach(() => {
-  ec2Mock.reset();
-});
-
-function runtime(): Runtime {
-  const created = createRuntime({
-    POLICY_SOURCE: `file:${fixturePath("policies/config-rule.yaml")}`,
-    AWS_REGION: "us-east-1",
-    AWS_MAX_ATTEMPTS: "1",
-  });
-  created.accounts.setHomeAccount(HOME);
-  return created;
+class FakeRemediationPorts extends FakeEnforcementPorts implements RemediationPorts {
+  homeRegion: RegionName | undefined = regionName("us-east-1");
 }
 
-function clientTokens(): Array<string | undefined> {
-  return ec2Mock.commandCalls(CreateFlowLogsCommand).map((call) => call.args[0].input.ClientToken);
+function ports(): FakeRemediationPorts {
+  const fake = new FakeRemediationPorts();
+  fake.policy = policyFixture("config-rule.yaml");
+  return fake;
+}
+
+function clientTokens(fake: FakeEnforcementPorts): string[] {
+  return fake
+    .ec2For(target(HOME))
+    .callsOf("createFlowLogs")
+    .map((call) => call.clientToken);
 }
 
 describe("remediateConfigResource", () => {
-  it("creates the policy's flow log on a VPC named only by its ID", async () => {
+  it("creates the policy's flow log on a VPC named only by its ID, in the function's account and region", async () => {
     // Prepare
-    const event = readEvent("config-remediation-vpc.json");
+    const fake = ports();
 
     // Act
-    const report = await remediateConfigResource(event, runtime(), INVOCATION);
+    const report = await remediateConfigResource(readEvent("config-remediation-vpc.json"), fake, INVOCATION);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateFlowLogsCommand, {
-      ResourceIds: [VPC],
-      ResourceType: "VPC",
-      LogDestinationType: "s3",
-      LogDestination: CENTRAL,
+    expect(fake.reached).toEqual([target(HOME, "us-east-1")]);
+    expect(fake.ec2For(target(HOME)).callsOf("createFlowLogs")[0]).toMatchObject({
+      resourceIds: [VPC],
+      settings: { resourceType: "VPC", destination: { type: "s3", arn: CENTRAL } },
     });
-    expect(report.outcomes).toEqual([
-      expect.objectContaining({ resourceId: VPC, outcome: "created", flowLogIds: ["fl-0123456789abcdef0"] }),
-    ]);
+    expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: VPC, outcome: "created" })]);
   });
 
-  it("remediates a subnet through its VPC, found with DescribeSubnets", async () => {
+  it("remediates a subnet through its VPC, found in EC2", async () => {
     // Prepare
-    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: SUBNET, VpcId: VPC }] });
+    const fake = ports();
+    fake.ec2For(target(HOME)).resources.push({ type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
 
     // Act
-    const report = await remediateConfigResource({ ResourceId: SUBNET }, runtime(), INVOCATION);
+    const report = await remediateConfigResource({ ResourceId: SUBNET }, fake, INVOCATION);
 
     // Assess
-    expect(ec2Mock).toHaveReceivedCommandWith(CreateFlowLogsCommand, {
-      ResourceIds: [VPC],
-      ResourceType: "VPC",
+    expect(fake.ec2For(target(HOME)).callsOf("createFlowLogs")[0]).toMatchObject({
+      resourceIds: [VPC],
+      settings: { resourceType: "VPC" },
     });
     expect(report.outcomes).toEqual([
       expect.objectContaining({ resourceType: "Subnet", resourceId: SUBNET, outcome: "created" }),
@@ -88,47 +74,51 @@ describe("remediateConfigResource", () => {
 
   it("derives the ClientToken from the Automation execution, so retries of one execution share it", async () => {
     // Prepare
+    const fake = ports();
     const first = { ResourceId: VPC, ExecutionId: "exec-1" };
     const retry = { ResourceId: VPC, ExecutionId: "exec-1" };
     const later = { ResourceId: VPC, ExecutionId: "exec-2" };
+    fake.ec2For(target(HOME)).failures.set(VPC, { resourceId: VPC, status: "already-exists" });
 
     // Act
-    for (const event of [first, retry, later]) await remediateConfigResource(event, runtime(), INVOCATION);
+    for (const event of [first, retry, later]) await remediateConfigResource(event, fake, INVOCATION);
 
     // Assess
-    const [a, b, c] = clientTokens();
+    const [a, b, c] = clientTokens(fake);
     expect(a).toBe(b);
     expect(c).not.toBe(a);
   });
 
   it("seeds the ClientToken with Lambda's request ID when the payload has no execution ID", async () => {
     // Prepare
-    const event = { ResourceId: VPC };
+    const fake = ports();
+    fake.ec2For(target(HOME)).failures.set(VPC, { resourceId: VPC, status: "already-exists" });
 
     // Act
-    await remediateConfigResource(event, runtime(), INVOCATION);
-    await remediateConfigResource(event, runtime(), { ...INVOCATION, requestId: "another-request" });
+    await remediateConfigResource({ ResourceId: VPC }, fake, INVOCATION);
+    await remediateConfigResource({ ResourceId: VPC }, fake, { ...INVOCATION, requestId: "another-request" });
 
     // Assess
-    const [a, b] = clientTokens();
+    const [a, b] = clientTokens(fake);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(b).not.toBe(a);
   });
 
   it("throws with the reason when the outcome is failed, so the Automation step fails", async () => {
     // Prepare
-    ec2Mock.on(CreateFlowLogsCommand).resolves({
-      FlowLogIds: [],
-      Unsuccessful: [
-        { ResourceId: VPC, Error: { Code: "AccessDenied", Message: "LogDestination: bucket policy denies" } },
-      ],
+    const fake = ports();
+    fake.ec2For(target(HOME)).failures.set(VPC, {
+      resourceId: VPC,
+      status: "failed",
+      reason: "AccessDenied: LogDestination: bucket policy denies",
     });
 
     // Act
-    const remediating = remediateConfigResource({ ResourceId: VPC }, runtime(), INVOCATION);
+    const error = await remediateConfigResource({ ResourceId: VPC }, fake, INVOCATION).catch(
+      (caught: unknown) => caught,
+    );
 
     // Assess
-    const error = await remediating.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EnforcementFailedError);
     expect(String(error)).toContain(
       `${VPC}: creating a VPC flow log on ${VPC} to ${CENTRAL} failed: AccessDenied`,
@@ -137,17 +127,15 @@ describe("remediateConfigResource", () => {
 
   it("reports a VPC deleted before remediation as not-found without failing", async () => {
     // Prepare
-    ec2Mock.on(CreateFlowLogsCommand).resolves({
-      Unsuccessful: [
-        {
-          ResourceId: VPC,
-          Error: { Code: "InvalidVpcID.NotFound", Message: `The vpc ID '${VPC}' does not exist` },
-        },
-      ],
+    const fake = ports();
+    fake.ec2For(target(HOME)).failures.set(VPC, {
+      resourceId: VPC,
+      status: "not-found",
+      reason: `InvalidVpcID.NotFound: The vpc ID '${VPC}' does not exist`,
     });
 
     // Act
-    const report = await remediateConfigResource({ ResourceId: VPC }, runtime(), INVOCATION);
+    const report = await remediateConfigResource({ ResourceId: VPC }, fake, INVOCATION);
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ outcome: "not-found" })]);
@@ -155,25 +143,32 @@ describe("remediateConfigResource", () => {
 
   it("writes nothing when the payload asks for audit mode", async () => {
     // Prepare
-    const event = { ResourceId: VPC, Mode: "audit" };
+    const fake = ports();
 
     // Act
-    const report = await remediateConfigResource(event, runtime(), INVOCATION);
+    const report = await remediateConfigResource({ ResourceId: VPC, Mode: "audit" }, fake, INVOCATION);
 
     // Assess
-    expect(ec2Mock).not.toHaveReceivedCommand(CreateFlowLogsCommand);
-    expect(report.outcomes).toEqual([expect.objectContaining({ outcome: "would-create" })]);
+    expect(fake.ec2For(target(HOME)).callsOf("createFlowLogs")).toEqual([]);
+    expect(report).toMatchObject({
+      mode: "audit",
+      outcomes: [expect.objectContaining({ outcome: "would-create" })],
+    });
   });
 
-  it("rejects a malformed payload before any EC2 call", async () => {
+  it("rejects a malformed payload before reaching any account", async () => {
     // Prepare
-    const event = { ResourceId: VPC, ResourceType: "AWS::EC2::Subnet" };
+    const fake = ports();
 
     // Act
-    const remediating = remediateConfigResource(event, runtime(), INVOCATION);
+    const remediating = remediateConfigResource(
+      { ResourceId: VPC, ResourceType: "AWS::EC2::Subnet" },
+      fake,
+      INVOCATION,
+    );
 
     // Assess
     await expect(remediating).rejects.toBeInstanceOf(EventValidationError);
-    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(fake.reached).toEqual([]);
   });
 });

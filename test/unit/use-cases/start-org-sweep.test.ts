@@ -1,59 +1,26 @@
-import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from "@aws-sdk/client-sqs";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventValidationError, SweepEnqueueError } from "../../../src/errors.js";
-import { type OrgSweepDeps, startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
+import { startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId } from "../support/builders.js";
+import { FakeOrgSweepPorts } from "../support/fake-ports.js";
 
-const sqsMock = mockClient(SQSClient);
-
-afterEach(() => {
-  sqsMock.reset();
-});
-
-const QUEUE = "https://sqs.us-east-1.amazonaws.com/111111111111/sweep";
-const MEMBERS = ["111111111111", "222222222222"];
-
-function deps(overrides: Partial<OrgSweepDeps["config"]> = {}): OrgSweepDeps {
-  return {
-    config: {
-      queueUrl: QUEUE,
-      governedRegions: ["us-east-1", "eu-west-1"],
-      maxAttempts: 3,
-      organizationCacheTtlSeconds: 300,
-      ...overrides,
-    },
-    sqs: new SQSClient({ region: "us-east-1" }),
-    organization: { activeAccounts: async () => MEMBERS.map((id) => ({ accountId: accountId(id) })) },
-  };
+function ports(): FakeOrgSweepPorts {
+  const fake = new FakeOrgSweepPorts();
+  fake.accounts = [accountId("111111111111"), accountId("222222222222")];
+  return fake;
 }
 
-function acceptAll(input: SendMessageBatchCommandInput) {
-  return {
-    Successful: (input.Entries ?? []).map((e) => ({
-      Id: e.Id,
-      MessageId: `m-${e.Id}`,
-      MD5OfMessageBody: "x",
-    })),
-    Failed: [],
-  };
-}
-
-function enqueuedMessages(): unknown[] {
-  return sqsMock
-    .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) =>
-      (call.args[0].input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? "")),
-    );
+function enqueued(fake: FakeOrgSweepPorts): unknown[] {
+  return fake.enqueued.map((body) => JSON.parse(body));
 }
 
 describe("startOrgSweep", () => {
   it("enqueues one message per ACTIVE account and governed region, carrying the invocation's run id", async () => {
     // Prepare
-    sqsMock.on(SendMessageBatchCommand).callsFake(acceptAll);
+    const fake = ports();
 
     // Act
-    const result = await startOrgSweep({}, "org-sweep-req-1", deps());
+    const result = await startOrgSweep({}, "org-sweep-req-1", fake);
 
     // Assess
     expect(result).toEqual({
@@ -62,28 +29,27 @@ describe("startOrgSweep", () => {
       regions: ["us-east-1", "eu-west-1"],
       enqueued: 4,
     });
-    expect(enqueuedMessages()).toEqual([
+    expect(enqueued(fake)).toEqual([
       { accountId: "111111111111", region: "us-east-1", runId: "org-sweep-req-1" },
       { accountId: "111111111111", region: "eu-west-1", runId: "org-sweep-req-1" },
       { accountId: "222222222222", region: "us-east-1", runId: "org-sweep-req-1" },
       { accountId: "222222222222", region: "eu-west-1", runId: "org-sweep-req-1" },
     ]);
-    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
   });
 
   it("sweeps only the requested accounts and regions, and skips an account outside the organization", async () => {
     // Prepare
-    sqsMock.on(SendMessageBatchCommand).callsFake(acceptAll);
+    const fake = ports();
 
     // Act
     const result = await startOrgSweep(
       { accounts: ["222222222222", "999999999999"], regions: ["ap-southeast-2"], runId: "repair-7" },
       "org-sweep-req-2",
-      deps(),
+      fake,
     );
 
     // Assess
-    expect(enqueuedMessages()).toEqual([
+    expect(enqueued(fake)).toEqual([
       { accountId: "222222222222", region: "ap-southeast-2", runId: "repair-7" },
     ]);
     expect(result.skipped).toEqual([
@@ -94,17 +60,15 @@ describe("startOrgSweep", () => {
 
   it("sends every message it can, then fails the invocation naming those that never got in", async () => {
     // Prepare
-    sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
-      Successful: (input.Entries ?? [])
-        .filter((e) => !e.MessageBody?.includes("222222222222"))
-        .map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: "x" })),
-      Failed: (input.Entries ?? [])
-        .filter((e) => e.MessageBody?.includes("222222222222"))
-        .map((e) => ({ Id: e.Id, SenderFault: true, Code: "InvalidParameterValue", Message: "no" })),
-    }));
+    const fake = ports();
+    for (const region of ["us-east-1", "eu-west-1"])
+      fake.refused.set(
+        JSON.stringify({ accountId: "222222222222", region, runId: "org-sweep-req-3" }),
+        "InvalidParameterValue: no",
+      );
 
     // Act
-    const run = startOrgSweep({}, "org-sweep-req-3", deps());
+    const run = startOrgSweep({}, "org-sweep-req-3", fake);
 
     // Assess
     await expect(run).rejects.toBeInstanceOf(SweepEnqueueError);
@@ -114,22 +78,18 @@ describe("startOrgSweep", () => {
   it("rejects a malformed request before listing or enqueueing anything", async () => {
     // Prepare
     let listed = false;
-    const spying = {
-      ...deps(),
-      organization: {
-        activeAccounts: async () => {
-          listed = true;
-          return [];
-        },
-      },
+    const fake = ports();
+    fake.activeAccounts = async () => {
+      listed = true;
+      return [];
     };
 
     // Act
-    const run = startOrgSweep({ regions: ["Ireland"] }, "r", spying);
+    const run = startOrgSweep({ regions: ["Ireland"] }, "r", fake);
 
     // Assess
     await expect(run).rejects.toBeInstanceOf(EventValidationError);
     expect(listed).toBe(false);
-    expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 0);
+    expect(fake.enqueued).toEqual([]);
   });
 });

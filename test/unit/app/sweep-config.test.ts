@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readConfig, readSweepConfig } from "../../src/config.js";
-import { ConfigurationError } from "../../src/errors.js";
+import { readConfig, readSweepConfig } from "../../../src/app/config.js";
+import { ConfigurationError } from "../../../src/errors.js";
 
 const QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/sweep";
 

@@ -1,13 +1,9 @@
 import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  checkRegions,
-  describeRegions,
-  enabledRegions,
-  toCredentialsError,
-} from "../../src/cli/aws-session.js";
+import { checkRegions, enabledRegions } from "../../src/cli/regions.js";
 import { CredentialsError, UnknownRegionError } from "../../src/errors.js";
+import { describeRegions, toCredentialsError } from "../../src/gateways/caller-session.js";
 
 const ec2Mock = mockClient(EC2Client);
 afterEach(() => ec2Mock.reset());

@@ -1,49 +1,47 @@
-// Environment read once at cold start; a missing or malformed value fails fast with its name.
-import { isAccountId, isRegionName } from "./domain/resources.js";
-import { ConfigurationError } from "./errors.js";
+// Environment read once at cold start; a missing or malformed value fails fast with its name. Only the app layer
+// reads the environment: everything below it receives typed options.
+import { type AccountId, isAccountId, isRegionName, type RegionName } from "../domain/resources.js";
+import { ConfigurationError } from "../errors.js";
+import { POLICY_SOURCE_FORMS, type PolicySource, parsePolicySource } from "../policy/policy-source.js";
 
 export interface EnforcerConfig {
-  /** `ssm:<parameter>`, `s3://bucket/key` or `file:<path>`. */
-  readonly policySource: string;
+  /** Where the deployment's policy is kept (POLICY_SOURCE). */
+  readonly policySource: PolicySource;
   readonly memberRoleName: string;
   readonly policyCacheTtlSeconds: number;
   /** Optional allow-list: accounts outside it are refused before any role is assumed. */
-  readonly allowedAccounts?: readonly string[];
+  readonly allowedAccounts?: readonly AccountId[];
   readonly maxAttempts: number;
   /** The function's own region (AWS_REGION), for triggers whose event does not name one. */
-  readonly region?: string;
+  readonly region?: RegionName;
   /** ORGANIZATION_CHECK=on: refuse accounts that are not ACTIVE members of the organization (before any AssumeRole). */
   readonly organizationCheck: boolean;
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
 }
 
-/** The forms POLICY_SOURCE (and any override of it, such as a Config rule parameter) may take. */
-export function isPolicySource(value: string): boolean {
-  return /^(ssm:.+|s3:\/\/[^/]+\/.+|file:.+)$/.test(value);
-}
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function readConfig(env: Env = process.env): EnforcerConfig {
-  const policySource = required(env, "POLICY_SOURCE");
-  if (!isPolicySource(policySource))
-    throw new ConfigurationError(
-      `POLICY_SOURCE must be ssm:<parameter name>, s3://bucket/key or file:<path> (got "${policySource}")`,
-    );
-  const allowed = env.ALLOWED_ACCOUNTS?.split(",")
+  const sourceText = required(env, "POLICY_SOURCE");
+  const policySource = parsePolicySource(sourceText);
+  if (policySource === undefined)
+    throw new ConfigurationError(`POLICY_SOURCE must be ${POLICY_SOURCE_FORMS} (got "${sourceText}")`);
+  const listed = env.ALLOWED_ACCOUNTS?.split(",")
     .map((a) => a.trim())
     .filter(Boolean);
-  const badAccount = allowed?.find((account) => !isAccountId(account));
+  const badAccount = listed?.find((account) => !isAccountId(account));
   if (badAccount !== undefined)
     throw new ConfigurationError(`ALLOWED_ACCOUNTS must list 12-digit account IDs (got "${badAccount}")`);
+  const allowed = listed?.filter(isAccountId);
+  const region = env.AWS_REGION?.trim();
   return {
     policySource,
     memberRoleName: env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
     policyCacheTtlSeconds: positiveNumber(env, "POLICY_CACHE_TTL_SECONDS", 60),
     maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
     ...(allowed === undefined || allowed.length === 0 ? {} : { allowedAccounts: allowed }),
-    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(region && isRegionName(region) ? { region } : {}),
     organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
   };
@@ -52,7 +50,7 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
 /** The org sweep coordinator's settings: where to enqueue, and which regions are governed. */
 export interface SweepConfig {
   readonly queueUrl: string;
-  readonly governedRegions: readonly string[];
+  readonly governedRegions: readonly RegionName[];
   readonly maxAttempts: number;
   readonly organizationCacheTtlSeconds: number;
 }
@@ -69,14 +67,14 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
         .filter(Boolean),
     ),
   ];
-  const badRegion = governedRegions.find((region) => !isRegionName(region));
-  if (badRegion !== undefined || governedRegions.length === 0)
+  const regions = governedRegions.filter(isRegionName);
+  if (regions.length !== governedRegions.length || regions.length === 0)
     throw new ConfigurationError(
       `GOVERNED_REGIONS must be comma-separated region names such as us-east-1,eu-west-1 (got "${env.GOVERNED_REGIONS}")`,
     );
   return {
     queueUrl,
-    governedRegions,
+    governedRegions: regions,
     maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../src/config.js";
-import { ConfigurationError } from "../../src/errors.js";
+import { readConfig } from "../../../src/app/config.js";
+import { ConfigurationError } from "../../../src/errors.js";
 
 const POLICY_SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
 
@@ -14,7 +14,7 @@ describe("readConfig", () => {
 
     // Assess
     expect(config).toMatchObject({
-      policySource: POLICY_SOURCE,
+      policySource: { kind: "ssm", parameterName: "/vpc-flow-log-enforcer/policy" },
       memberRoleName: "FlowLogEnforcerMemberRole",
       policyCacheTtlSeconds: 60,
       maxAttempts: 5,
@@ -37,7 +37,7 @@ describe("readConfig", () => {
 
     // Assess
     expect(config).toMatchObject({
-      policySource: "s3://org-config/flow-logs/policy.yaml",
+      policySource: { kind: "s3", bucket: "org-config", key: "flow-logs/policy.yaml" },
       memberRoleName: "OrgFlowLogs",
       policyCacheTtlSeconds: 0,
       maxAttempts: 8,
@@ -88,7 +88,7 @@ describe("readConfig", () => {
     const config = readConfig(env);
 
     // Assess
-    expect(config.policySource).toBe("file:./policy.yaml");
+    expect(config.policySource).toEqual({ kind: "file", path: "./policy.yaml" });
   });
 
   it("rejects an ALLOWED_ACCOUNTS entry that is not a 12-digit account ID, naming it", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { accountOfFunctionArn, onFirstUse } from "../../src/runtime.js";
+import { onFirstUse } from "../../../src/app/enforcer.js";
+import { accountOfFunctionArn } from "../../../src/app/lambda.js";
 
 describe("onFirstUse (S3 and Organizations code loaded when first needed)", () => {
   it("loads once and hands every caller the same result", async () => {
