@@ -291,6 +291,15 @@ export function checkAssumeRole(statements: readonly StatementAt[], template: Cf
     );
 }
 
+/** The template's own AWS::IAM::ManagedPolicy an ARN-valued property names (`!Ref P` or `!GetAtt P.PolicyArn`). */
+function localManagedPolicy(template: CfnTemplate, arn: unknown): string | undefined {
+  const att = getAtt(arn);
+  const id = refOf(arn) ?? (att?.[1] === "PolicyArn" ? att[0] : undefined);
+  return id !== undefined && resourceOfType(template, id, "AWS::IAM::ManagedPolicy") !== undefined
+    ? id
+    : undefined;
+}
+
 /**
  * Managed policies attached to roles, users and groups must be defined in the template (so their statements are
  * checked above); an AWS managed policy's statements are invisible here, so it needs an explicit allowance.
@@ -300,9 +309,7 @@ export function checkManagedPolicies(template: CfnTemplate, allowed: ReadonlyMap
   for (const [id, resource] of resources(template)) {
     if (!INLINE_POLICY_HOLDERS.has(resource.Type)) continue;
     for (const arn of listOf(resource.Properties?.ManagedPolicyArns)) {
-      const local = refOf(arn) ?? getAtt(arn)?.[0];
-      if (local !== undefined && resourceOfType(template, local, "AWS::IAM::ManagedPolicy") !== undefined)
-        continue;
+      if (localManagedPolicy(template, arn) !== undefined) continue;
       const name = (arnText(arn) ?? JSON.stringify(arn)).replace(/^arn:[^:]+:iam::aws:policy\//, "");
       if (!allowed.has(name))
         violations.push(
@@ -312,6 +319,42 @@ export function checkManagedPolicies(template: CfnTemplate, allowed: ReadonlyMap
     }
   }
   return violations;
+}
+
+/** Actions compare case-insensitively in IAM, resources do not; order within a list means nothing. */
+function permissionKey(statement: Obj): string {
+  const sorted = (value: unknown, fold: boolean) =>
+    listOf(value)
+      .map((v) => (typeof v === "string" ? (fold ? v.toLowerCase() : v) : JSON.stringify(v)))
+      .sort();
+  return JSON.stringify([
+    statement.Effect,
+    sorted(statement.Action, true),
+    sorted(statement.NotAction, true),
+    sorted(statement.Resource, false),
+    sorted(statement.NotResource, false),
+  ]);
+}
+
+/**
+ * No permission (same Effect, Action set and Resource set) written in two places, across every role and policy:
+ * copies drift, and a least-privilege fix made to one is missed in the others. Define it once, in an
+ * AWS::IAM::ManagedPolicy the roles attach. Run it on the template as written: SAM's generated roles are not copies
+ * anyone maintains.
+ */
+export function checkDuplicateStatements(statements: readonly StatementAt[]): string[] {
+  const places = new Map<string, string[]>();
+  for (const { where, statement } of statements) {
+    const key = permissionKey(statement);
+    places.set(key, [...(places.get(key) ?? []), where]);
+  }
+  return [...places.values()]
+    .filter((wheres) => wheres.length > 1)
+    .map(
+      (wheres) =>
+        `${wheres.join(" and ")}: the same permission is defined ${wheres.length} times; define it once in an ` +
+        "AWS::IAM::ManagedPolicy and attach that",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -325,7 +368,11 @@ function roleStatements(template: CfnTemplate, fn: CfnResource): StatementAt[] {
   const role = targetId(fn.Properties?.Role);
   const all = policyStatements(template);
   const attached = new Set([role]);
-  // AWS::IAM::Policy / ManagedPolicy resources attached to the role count as its statements too.
+  // The template's managed policies the role attaches, and AWS::IAM::Policy / ManagedPolicy resources that attach
+  // themselves to the role, count as its statements too.
+  if (role !== undefined)
+    for (const arn of listOf(template.Resources?.[role]?.Properties?.ManagedPolicyArns))
+      attached.add(localManagedPolicy(template, arn));
   for (const [id, resource] of resources(template)) {
     if (!POLICY_RESOURCES.has(resource.Type)) continue;
     if (listOf(resource.Properties?.Roles).some((r) => refOf(r) === role)) attached.add(id);
