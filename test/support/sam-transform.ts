@@ -6,7 +6,10 @@ import type { CfnTemplate } from "./template-checks.js";
 
 // cfn-lint's decoder reads the short-form tags (!Ref, !Sub, ...) and reports YAML errors with line numbers; the
 // translator is given an empty managed-policy map (the templates name no managed policy by its short name, so no
-// IAM lookup is needed) and a fake S3 CodeUri, as cfn-lint itself does, because it refuses local paths.
+// IAM lookup is needed) and a fake S3 CodeUri, as cfn-lint itself does, because it refuses local paths. A nested
+// application's local Location needs no such substitute: the translator copies a string Location into the nested
+// stack's TemplateURL unchanged (only an object Location is looked up in the Serverless Application Repository),
+// and cfn-lint, which substitutes only the object form, does the same.
 const TRANSFORM_SCRIPT = `
 import copy, json, os, sys
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"

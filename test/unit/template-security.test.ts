@@ -1,6 +1,7 @@
 // Security properties of the templates as CloudFormation deploys them: template.yaml after SAM's transform (the
-// roles SAM generates are checked too) and templates/member.yaml. Inline policies and the templates' own customer
-// managed policies are held to the same rules. If the SAM translator cannot run, these fail.
+// roles SAM generates are checked too), templates/member.yaml and templates/observability.yaml (template.yaml deploys
+// both). Inline policies and the templates' own customer managed policies are held to the same rules. If the SAM
+// translator cannot run, these fail.
 import { describe, expect, it } from "vitest";
 import {
   lazyTransform,
@@ -122,7 +123,7 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
   },
 };
 
-const TEMPLATES = ["template.yaml", "templates/member.yaml"] as const;
+const TEMPLATES = ["template.yaml", "templates/member.yaml", "templates/observability.yaml"] as const;
 
 // The translator takes a second or two per template, once per file; a failure fails every test with its message.
 describe("templates after SAM's transform", { timeout: 60_000 }, () => {
@@ -168,9 +169,23 @@ describe("templates after SAM's transform", { timeout: 60_000 }, () => {
     expect(policyStatements(templateAt("templates/member.yaml")).length).toBeGreaterThan(5);
   });
 
-  it.each(TEMPLATES)("%s grants no Action '*' or 'service:*', and no NotAction/NotResource", (path) => {
-    expect(checkNoWildcardActions(policyStatements(templateAt(path)))).toEqual([]);
+  it("deploys nested templates only from files these tests check", () => {
+    // Act: the packaged paths of nested stacks and stack sets, as the transform leaves them.
+    const nested = Object.values(templateAt("template.yaml").Resources ?? {})
+      .filter((r) => r.Type === "AWS::CloudFormation::Stack" || r.Type === "AWS::CloudFormation::StackSet")
+      .map((r) => r.Properties?.TemplateURL);
+
+    // Assess
+    expect(nested.length).toBeGreaterThan(0);
+    for (const url of nested) expect(TEMPLATES).toContain(url);
   });
+
+  it.each(TEMPLATES)(
+    "%s grants no Action '*' or 'service:*', and no Allow with NotAction/NotResource",
+    (path) => {
+      expect(checkNoWildcardActions(policyStatements(templateAt(path)))).toEqual([]);
+    },
+  );
 
   it.each(TEMPLATES)("%s grants on Resource '*' only the allow-listed actions", (path) => {
     expect(
