@@ -6,9 +6,12 @@ import type { CfnTemplate } from "./template-checks.js";
 
 // cfn-lint's decoder reads the short-form tags (!Ref, !Sub, ...) and reports YAML errors with line numbers; the
 // translator is given an empty managed-policy map (the templates name no managed policy by its short name, so no
-// IAM lookup is needed) and a fake S3 CodeUri, as cfn-lint itself does, because it refuses local paths.
+// IAM lookup is needed) and a fake S3 CodeUri, as cfn-lint itself does, because it refuses local paths. A nested
+// application's local Location needs no such substitute: the translator copies a string Location into the nested
+// stack's TemplateURL unchanged (only an object Location is looked up in the Serverless Application Repository),
+// and cfn-lint, which substitutes only the object form, does the same.
 const TRANSFORM_SCRIPT = `
-import json, os, sys
+import copy, json, os, sys
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 import cfnlint.data.AdditionalSpecs
 from cfnlint.decode import decode
@@ -19,6 +22,7 @@ path = sys.argv[1]
 template, errors = decode(path)
 if errors or template is None:
     sys.exit("cannot decode %s: %s" % (path, "; ".join(str(e) for e in errors)))
+source = copy.deepcopy(template)
 transforms = template.get("Transform", [])
 if isinstance(transforms, str):
     transforms = [transforms]
@@ -30,12 +34,15 @@ if "AWS::Serverless-2016-10-31" in transforms:
         sam_template=template, parameter_values={}
     )
 json.dump({
+    "source": source,
     "template": template,
     "serviceAuthorization": os.path.join(os.path.dirname(cfnlint.data.AdditionalSpecs.__file__), "Policies.json"),
 }, sys.stdout, default=str)
 `;
 
 export interface TransformedTemplate {
+  /** The template as written (tags decoded), before the transform: what its authors maintain. */
+  readonly source: CfnTemplate;
   readonly template: CfnTemplate;
   /** Path of the Service Authorization Reference data cfn-lint ships (actions → resource types). */
   readonly serviceAuthorizationPath: string;
@@ -54,8 +61,16 @@ export function transformTemplate(path: string): TransformedTemplate {
       `the SAM translator failed on ${path} (exit ${run.status}; it needs python3 with cfn-lint, which brings ` +
         `aws-sam-translator):\n${run.stderr.trim()}`,
     );
-  const parsed = JSON.parse(run.stdout) as { template: CfnTemplate; serviceAuthorization: string };
-  return { template: parsed.template, serviceAuthorizationPath: parsed.serviceAuthorization };
+  const parsed = JSON.parse(run.stdout) as {
+    source: CfnTemplate;
+    template: CfnTemplate;
+    serviceAuthorization: string;
+  };
+  return {
+    source: parsed.source,
+    template: parsed.template,
+    serviceAuthorizationPath: parsed.serviceAuthorization,
+  };
 }
 
 /**

@@ -291,6 +291,15 @@ export function checkAssumeRole(statements: readonly StatementAt[], template: Cf
     );
 }
 
+/** The template's own AWS::IAM::ManagedPolicy an ARN-valued property names (`!Ref P` or `!GetAtt P.PolicyArn`). */
+function localManagedPolicy(template: CfnTemplate, arn: unknown): string | undefined {
+  const att = getAtt(arn);
+  const id = refOf(arn) ?? (att?.[1] === "PolicyArn" ? att[0] : undefined);
+  return id !== undefined && resourceOfType(template, id, "AWS::IAM::ManagedPolicy") !== undefined
+    ? id
+    : undefined;
+}
+
 /**
  * Managed policies attached to roles, users and groups must be defined in the template (so their statements are
  * checked above); an AWS managed policy's statements are invisible here, so it needs an explicit allowance.
@@ -300,9 +309,7 @@ export function checkManagedPolicies(template: CfnTemplate, allowed: ReadonlyMap
   for (const [id, resource] of resources(template)) {
     if (!INLINE_POLICY_HOLDERS.has(resource.Type)) continue;
     for (const arn of listOf(resource.Properties?.ManagedPolicyArns)) {
-      const local = refOf(arn) ?? getAtt(arn)?.[0];
-      if (local !== undefined && resourceOfType(template, local, "AWS::IAM::ManagedPolicy") !== undefined)
-        continue;
+      if (localManagedPolicy(template, arn) !== undefined) continue;
       const name = (arnText(arn) ?? JSON.stringify(arn)).replace(/^arn:[^:]+:iam::aws:policy\//, "");
       if (!allowed.has(name))
         violations.push(
@@ -312,6 +319,42 @@ export function checkManagedPolicies(template: CfnTemplate, allowed: ReadonlyMap
     }
   }
   return violations;
+}
+
+/** Actions compare case-insensitively in IAM, resources do not; order within a list means nothing. */
+function permissionKey(statement: Obj): string {
+  const sorted = (value: unknown, fold: boolean) =>
+    listOf(value)
+      .map((v) => (typeof v === "string" ? (fold ? v.toLowerCase() : v) : JSON.stringify(v)))
+      .sort();
+  return JSON.stringify([
+    statement.Effect,
+    sorted(statement.Action, true),
+    sorted(statement.NotAction, true),
+    sorted(statement.Resource, false),
+    sorted(statement.NotResource, false),
+  ]);
+}
+
+/**
+ * No permission (same Effect, Action set and Resource set) written in two places, across every role and policy:
+ * copies drift, and a least-privilege fix made to one is missed in the others. Define it once, in an
+ * AWS::IAM::ManagedPolicy the roles attach. Run it on the template as written: SAM's generated roles are not copies
+ * anyone maintains.
+ */
+export function checkDuplicateStatements(statements: readonly StatementAt[]): string[] {
+  const places = new Map<string, string[]>();
+  for (const { where, statement } of statements) {
+    const key = permissionKey(statement);
+    places.set(key, [...(places.get(key) ?? []), where]);
+  }
+  return [...places.values()]
+    .filter((wheres) => wheres.length > 1)
+    .map(
+      (wheres) =>
+        `${wheres.join(" and ")}: the same permission is defined ${wheres.length} times; define it once in an ` +
+        "AWS::IAM::ManagedPolicy and attach that",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -325,7 +368,11 @@ function roleStatements(template: CfnTemplate, fn: CfnResource): StatementAt[] {
   const role = targetId(fn.Properties?.Role);
   const all = policyStatements(template);
   const attached = new Set([role]);
-  // AWS::IAM::Policy / ManagedPolicy resources attached to the role count as its statements too.
+  // The template's managed policies the role attaches, and AWS::IAM::Policy / ManagedPolicy resources that attach
+  // themselves to the role, count as its statements too.
+  if (role !== undefined)
+    for (const arn of listOf(template.Resources?.[role]?.Properties?.ManagedPolicyArns))
+      attached.add(localManagedPolicy(template, arn));
   for (const [id, resource] of resources(template)) {
     if (!POLICY_RESOURCES.has(resource.Type)) continue;
     if (listOf(resource.Properties?.Roles).some((r) => refOf(r) === role)) attached.add(id);
@@ -514,33 +561,49 @@ export function deadLetterQueues(template: CfnTemplate): string[] {
   return [...queues].sort();
 }
 
-/** Each dead-letter queue has an alarm on ApproximateNumberOfMessagesVisible > 0, under the queue's condition. */
-export function checkDeadLetterAlarms(template: CfnTemplate): string[] {
-  const alarms = resources(template).filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm");
-  return deadLetterQueues(template).flatMap((queueId) => {
-    const queue = template.Resources?.[queueId];
-    const alarm = alarms.find(([, { Properties: p = {} }]) => {
-      const dimensions = listOf(p.Dimensions).filter(isObj);
-      return (
+/**
+ * Each dead-letter queue that exists has an alarm on ApproximateNumberOfMessagesVisible > 0, and no such alarm exists
+ * without its queue. `queueNames` are the existing queues as rendered (`X.QueueName`); the alarms are rendered under
+ * `conditions` and `parameters`, so they may live in a nested stack that receives the queue names as parameters.
+ */
+export function checkDeadLetterAlarms(
+  template: CfnTemplate,
+  conditions: ConditionValues,
+  parameters: ParameterValues,
+  queueNames: readonly string[],
+): string[] {
+  const alarms = resourcesUnder(template, conditions)
+    .filter(
+      ([, { Type, Properties: p = {} }]) =>
+        Type === "AWS::CloudWatch::Alarm" &&
         p.Namespace === "AWS/SQS" &&
-        p.MetricName === "ApproximateNumberOfMessagesVisible" &&
-        dimensions.some(
-          (d) =>
-            d.Name === "QueueName" &&
-            JSON.stringify(getAtt(d.Value)) === JSON.stringify([queueId, "QueueName"]),
-        )
-      );
+        p.MetricName === "ApproximateNumberOfMessagesVisible",
+    )
+    .map(([id, { Properties: p = {} }]) => {
+      const dimension = listOf(p.Dimensions)
+        .filter(isObj)
+        .find((d) => d.Name === "QueueName");
+      const queue =
+        dimension === undefined ? "" : renderText(template, dimension.Value, conditions, parameters);
+      return {
+        id,
+        queue,
+        fires: Number(p.Threshold) === 0 && p.ComparisonOperator === "GreaterThanThreshold",
+      };
     });
+  const violations: string[] = [];
+  for (const name of queueNames) {
+    const alarm = alarms.find((a) => a.queue === name);
     if (alarm === undefined)
-      return [`${queueId}: dead-letter queue without an ApproximateNumberOfMessagesVisible alarm`];
-    const [alarmId, { Properties: p = {}, Condition: condition }] = alarm;
-    const violations: string[] = [];
-    if (Number(p.Threshold) !== 0 || p.ComparisonOperator !== "GreaterThanThreshold")
-      violations.push(`${alarmId}: must fire on more than 0 messages in ${queueId}`);
-    if (condition !== queue?.Condition)
-      violations.push(`${alarmId}: condition ${condition} differs from its queue's (${queue?.Condition})`);
-    return violations;
-  });
+      violations.push(`${name}: dead-letter queue without an ApproximateNumberOfMessagesVisible alarm`);
+    else if (!alarm.fires) violations.push(`${alarm.id}: must fire on more than 0 messages in ${name}`);
+  }
+  for (const alarm of alarms)
+    if (!queueNames.includes(alarm.queue))
+      violations.push(
+        `${alarm.id}: watches queue "${alarm.queue}", which is no dead-letter queue deployed here`,
+      );
+  return violations;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -556,6 +619,91 @@ export interface MetricRef {
 
 /** Condition values to render a template under, e.g. { OrganizationWide: false }. */
 export type ConditionValues = Readonly<Record<string, boolean>>;
+
+/** Parameter values a template is deployed with, e.g. { OrganizationId: "" }. */
+export type ParameterValues = Readonly<Record<string, string>>;
+
+function parameterValue(template: CfnTemplate, name: string, parameters: ParameterValues): string {
+  const given = parameters[name];
+  if (given !== undefined) return given;
+  const declared = template.Parameters?.[name];
+  if (!isObj(declared)) throw new Error(`refers to parameter ${name}, which the template does not declare`);
+  if (declared.Default === undefined)
+    throw new Error(`no value given for parameter ${name}, which has no default`);
+  return String(declared.Default);
+}
+
+/** The template's Conditions evaluated under `parameters` (or their defaults), as CloudFormation would. */
+export function evaluateConditions(template: CfnTemplate, parameters: ParameterValues): ConditionValues {
+  const values: Record<string, boolean> = {};
+  const text = (value: unknown): string => {
+    if (typeof value === "string") return value;
+    const ref = refOf(value);
+    if (ref === undefined) throw new Error(`cannot evaluate ${JSON.stringify(value)} in a condition`);
+    return parameterValue(template, ref, parameters);
+  };
+  const holds = (condition: unknown): boolean => {
+    if (!isObj(condition)) throw new Error(`cannot evaluate condition ${JSON.stringify(condition)}`);
+    if (typeof condition.Condition === "string") return named(condition.Condition);
+    const args = (key: string): unknown[] | undefined => {
+      const value = condition[key];
+      return Array.isArray(value) ? value : undefined;
+    };
+    const equals = args("Fn::Equals");
+    if (equals !== undefined) return text(equals[0]) === text(equals[1]);
+    const not = args("Fn::Not");
+    if (not !== undefined) return !holds(not[0]);
+    const and = args("Fn::And");
+    if (and !== undefined) return and.every(holds);
+    const or = args("Fn::Or");
+    if (or !== undefined) return or.some(holds);
+    throw new Error(`cannot evaluate condition ${JSON.stringify(condition)}`);
+  };
+  const named = (name: string): boolean => {
+    const definition = template.Conditions?.[name];
+    if (definition === undefined)
+      throw new Error(`refers to condition ${name}, which the template does not define`);
+    values[name] ??= holds(definition);
+    return values[name];
+  };
+  for (const name of Object.keys(template.Conditions ?? {})) named(name);
+  return values;
+}
+
+/** The AWS::CloudFormation::Stack resources of `template` (nested stacks, as SAM's transform leaves them). */
+export function nestedStacks(template: CfnTemplate): Array<[string, CfnResource]> {
+  return resources(template).filter(([, resource]) => resource.Type === "AWS::CloudFormation::Stack");
+}
+
+/** What a nested stack receives: its Parameters rendered in the parent, under the parent's deployment. */
+export function nestedStackParameters(
+  parent: CfnTemplate,
+  stack: CfnResource,
+  conditions: ConditionValues,
+  parameters: ParameterValues,
+): ParameterValues {
+  const passed = isObj(stack.Properties?.Parameters) ? stack.Properties.Parameters : {};
+  return Object.fromEntries(
+    Object.entries(passed).map(([name, value]) => [name, renderText(parent, value, conditions, parameters)]),
+  );
+}
+
+/**
+ * A nested stack passes every parameter its template declares without a default (CloudFormation refuses the stack
+ * otherwise), and none it does not declare.
+ */
+export function checkNestedStackParameters(stack: CfnResource, nested: CfnTemplate): string[] {
+  const passed = Object.keys(isObj(stack.Properties?.Parameters) ? stack.Properties.Parameters : {});
+  const declared = Object.entries(nested.Parameters ?? {});
+  return [
+    ...declared
+      .filter(([name, p]) => !(isObj(p) && "Default" in p) && !passed.includes(name))
+      .map(([name]) => `${name}: declared without a default, but not passed`),
+    ...passed
+      .filter((name) => !declared.some(([known]) => known === name))
+      .map((name) => `${name}: passed, but the nested template does not declare it`),
+  ];
+}
 
 function conditionHolds(resource: CfnResource, conditions: ConditionValues): boolean {
   if (resource.Condition === undefined) return true;
@@ -574,10 +722,15 @@ export function resourcesUnder(
 
 /**
  * Renders Fn::Join / Fn::Sub / Fn::If / Ref / Fn::GetAtt to text: `${AWS::Region}` → us-east-1, `${X}` → ref:X,
- * `${X.Attr}` → X.Attr. Referring to a resource that does not exist under `conditions` throws, as CloudFormation
- * would refuse the template.
+ * `${X.Attr}` → X.Attr, a parameter → its value in `parameters` (param:X when none is given). Referring to a
+ * resource that does not exist under `conditions` throws, as CloudFormation would refuse the template.
  */
-export function renderText(template: CfnTemplate, value: unknown, conditions: ConditionValues): string {
+export function renderText(
+  template: CfnTemplate,
+  value: unknown,
+  conditions: ConditionValues,
+  parameters: ParameterValues = {},
+): string {
   const name = (id: string): string => {
     if (id.startsWith("AWS::")) return id === "AWS::Region" ? "us-east-1" : `${id}`;
     const [logicalId = "", attribute] = id.split(".");
@@ -587,7 +740,7 @@ export function renderText(template: CfnTemplate, value: unknown, conditions: Co
         throw new Error(`refers to ${logicalId}, which does not exist under ${JSON.stringify(conditions)}`);
       return attribute === undefined ? `ref:${logicalId}` : `${logicalId}.${attribute}`;
     }
-    if (template.Parameters?.[logicalId] !== undefined) return `param:${logicalId}`;
+    if (template.Parameters?.[logicalId] !== undefined) return parameters[logicalId] ?? `param:${logicalId}`;
     throw new Error(`refers to ${id}, which the template does not define`);
   };
   if (typeof value === "string") return value;
@@ -597,14 +750,16 @@ export function renderText(template: CfnTemplate, value: unknown, conditions: Co
   if (att !== undefined) return name(att.join("."));
   const join = value["Fn::Join"];
   if (Array.isArray(join) && Array.isArray(join[1]))
-    return join[1].map((part: unknown) => renderText(template, part, conditions)).join(String(join[0]));
+    return join[1]
+      .map((part: unknown) => renderText(template, part, conditions, parameters))
+      .join(String(join[0]));
   const sub = value["Fn::Sub"];
   if (typeof sub === "string") return sub.replace(/\$\{([^}!][^}]*)\}/g, (_, id: string) => name(id));
   const branches = value["Fn::If"];
   if (Array.isArray(branches) && typeof branches[0] === "string") {
     const holds = conditions[branches[0]];
     if (holds === undefined) throw new Error(`no value given for condition ${branches[0]}`);
-    return renderText(template, holds ? branches[1] : branches[2], conditions);
+    return renderText(template, holds ? branches[1] : branches[2], conditions, parameters);
   }
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
@@ -654,17 +809,21 @@ export function dashboardMetrics(body: unknown): { metrics: MetricRef[]; violati
   return { metrics, violations };
 }
 
-/** The metrics every alarm of the template reads (single metric or metric math), rendered under `conditions`. */
+/**
+ * The metrics every alarm of the template reads (single metric or metric math), rendered under `conditions` and
+ * `parameters`.
+ */
 export function alarmMetrics(
   template: CfnTemplate,
   conditions: ConditionValues,
+  parameters: ParameterValues = {},
 ): { metrics: MetricRef[]; violations: string[] } {
   const metrics: MetricRef[] = [];
   const violations: string[] = [];
   const metricOf = (where: string, namespace: unknown, metricName: unknown, dimensions: unknown) => {
     const rendered: Record<string, string> = {};
     for (const d of listOf(dimensions).filter(isObj))
-      rendered[String(d.Name)] = renderText(template, d.Value, conditions);
+      rendered[String(d.Name)] = renderText(template, d.Value, conditions, parameters);
     metrics.push({
       where,
       namespace: String(namespace),

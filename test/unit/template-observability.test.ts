@@ -1,5 +1,7 @@
-// The deployed dashboard and alarms (template.yaml after SAM's transform) read the metrics the code emits, with the
-// exact EMF dimension sets, cover every function and dead-letter queue, and notify the optional topic only.
+// The deployed dashboard and alarms (templates/observability.yaml, a nested stack of template.yaml after SAM's
+// transform, rendered with the values template.yaml passes it) read the metrics the code emits, with the exact EMF
+// dimension sets, cover every function and dead-letter queue, and notify the optional topic only.
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTCOMES } from "../../src/engine/enforce.js";
 import { SERVICE_NAME, type Trigger } from "../../src/observability.js";
@@ -10,10 +12,15 @@ import {
   type ConditionValues,
   checkDeadLetterAlarms,
   checkEmittedMetrics,
+  checkNestedStackParameters,
   dashboardMetrics,
   deadLetterQueues,
   type EmittedMetric,
+  evaluateConditions,
   type MetricRef,
+  nestedStackParameters,
+  nestedStacks,
+  type ParameterValues,
   renderText,
   resourcesUnder,
 } from "../support/template-checks.js";
@@ -43,9 +50,19 @@ const EMITTED: readonly EmittedMetric[] = [
   { metricName: "AccountRegionsFailed", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
 ];
 
-const DEPLOYMENTS: ReadonlyArray<[string, ConditionValues]> = [
-  ["single-account", { OrganizationWide: false, DeployOrganizationConfigRule: false, HasAlarmTopic: false }],
-  ["organization-wide", { OrganizationWide: true, DeployOrganizationConfigRule: true, HasAlarmTopic: true }],
+const OBSERVABILITY_TEMPLATE = "templates/observability.yaml";
+
+/** template.yaml's parameters that decide what exists; the rest keep their defaults. */
+const DEPLOYMENTS: ReadonlyArray<[string, ParameterValues]> = [
+  ["single-account", { OrganizationId: "", OrganizationWideConfigRule: "false", AlarmTopicArn: "" }],
+  [
+    "organization-wide",
+    {
+      OrganizationId: "o-exampleorg01",
+      OrganizationWideConfigRule: "true",
+      AlarmTopicArn: "arn:aws:sns:us-east-1:123456789012:enforcer-alarms",
+    },
+  ],
 ];
 
 function has(
@@ -63,27 +80,106 @@ function has(
   );
 }
 
-// The translator runs once, on first use; a failure fails every test with its message.
-describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
-  const transformed = lazyTransform("template.yaml");
-  const central = (): CfnTemplate => transformed().template;
+/** One deployment: template.yaml's conditions, and what the observability stack receives and decides from it. */
+interface Deployed {
+  readonly central: ConditionValues;
+  readonly conditions: ConditionValues;
+  readonly parameters: ParameterValues;
+}
 
-  function dashboardUnder(conditions: ConditionValues) {
-    const dashboards = resourcesUnder(central(), conditions).filter(
+// The translator runs once per template, on first use; a failure fails every test with its message.
+describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
+  const transformedCentral = lazyTransform("template.yaml");
+  const transformedObservability = lazyTransform(OBSERVABILITY_TEMPLATE);
+  const central = (): CfnTemplate => transformedCentral().template;
+  const observability = (): CfnTemplate => transformedObservability().template;
+
+  function observabilityStack() {
+    const stacks = nestedStacks(central()).filter(
+      ([, r]) => r.Properties?.TemplateURL === OBSERVABILITY_TEMPLATE,
+    );
+    expect(stacks).toHaveLength(1);
+    const [, stack] = stacks[0] ?? [];
+    if (stack === undefined) throw new Error(`template.yaml deploys no ${OBSERVABILITY_TEMPLATE}`);
+    return stack;
+  }
+
+  function deployed(parameters: ParameterValues): Deployed {
+    const conditions = evaluateConditions(central(), parameters);
+    const passed = nestedStackParameters(central(), observabilityStack(), conditions, parameters);
+    return {
+      central: conditions,
+      conditions: evaluateConditions(observability(), passed),
+      parameters: passed,
+    };
+  }
+
+  function dashboardUnder(deployment: Deployed) {
+    const dashboards = resourcesUnder(observability(), deployment.conditions).filter(
       ([, r]) => r.Type === "AWS::CloudWatch::Dashboard",
     );
     expect(dashboards).toHaveLength(1);
     const [, dashboard] = dashboards[0] ?? [];
-    const body = renderText(central(), dashboard?.Properties?.DashboardBody, conditions);
+    const body = renderText(
+      observability(),
+      dashboard?.Properties?.DashboardBody,
+      deployment.conditions,
+      deployment.parameters,
+    );
     return dashboardMetrics(JSON.parse(body));
   }
 
+  function alarmsUnder(deployment: Deployed) {
+    return alarmMetrics(observability(), deployment.conditions, deployment.parameters);
+  }
+
+  function existingFunctions(deployment: Deployed): string[] {
+    return resourcesUnder(central(), deployment.central)
+      .filter(([, r]) => r.Type === "AWS::Lambda::Function")
+      .map(([id]) => id);
+  }
+
+  it("deploys the dashboard and alarms from templates/observability.yaml, passing every parameter it needs", () => {
+    // Prepare
+    const written = transformedCentral().source.Resources?.Observability;
+
+    // Act
+    const stack = observabilityStack();
+
+    // Assess: a local Location as written (sam package uploads it), which the translator keeps as the TemplateURL.
+    expect(written).toMatchObject({
+      Type: "AWS::Serverless::Application",
+      Properties: { Location: OBSERVABILITY_TEMPLATE },
+    });
+    expect(existsSync(OBSERVABILITY_TEMPLATE)).toBe(true);
+    expect(stack.Condition).toBeUndefined();
+    expect(checkNestedStackParameters(stack, observability())).toEqual([]);
+    expect(
+      Object.values(central().Resources ?? {}).filter((r) => r.Type.startsWith("AWS::CloudWatch::")),
+    ).toEqual([]);
+  });
+
+  it.each(DEPLOYMENTS)(
+    "%s: the nested stack's sweep parts exist exactly when the sweep does",
+    (_, parameters) => {
+      // Act
+      const deployment = deployed(parameters);
+
+      // Assess
+      expect(deployment.conditions.OrganizationWide).toBe(deployment.central.OrganizationWide);
+      expect(deployment.conditions.HasAlarmTopic).toBe(parameters.AlarmTopicArn !== "");
+    },
+  );
+
   it.each(DEPLOYMENTS)(
     "%s: graphs and alarms read exactly the metrics and dimension sets emitted",
-    (_, conditions) => {
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
       // Act
-      const dashboard = dashboardUnder(conditions);
-      const alarms = alarmMetrics(central(), conditions);
+      const dashboard = dashboardUnder(deployment);
+      const alarms = alarmsUnder(deployment);
 
       // Assess
       expect(dashboard.violations).toEqual([]);
@@ -92,12 +188,13 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
     },
   );
 
-  it.each(DEPLOYMENTS)("%s: graphs every outcome kind of every trigger deployed", (_, conditions) => {
+  it.each(DEPLOYMENTS)("%s: graphs every outcome kind of every trigger deployed", (_, parameters) => {
     // Prepare
-    const triggers = LAMBDA_TRIGGERS.filter((t) => t !== "sweep" || conditions.OrganizationWide);
+    const deployment = deployed(parameters);
+    const triggers = LAMBDA_TRIGGERS.filter((t) => t !== "sweep" || deployment.central.OrganizationWide);
 
     // Act
-    const { metrics } = dashboardUnder(conditions);
+    const { metrics } = dashboardUnder(deployment);
 
     // Assess
     for (const trigger of triggers)
@@ -110,25 +207,29 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
 
   it.each(DEPLOYMENTS)(
     "%s: graphs invocations, errors, throttles and duration of every function",
-    (_, conditions) => {
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
       // Act
-      const { metrics } = dashboardUnder(conditions);
-      const functions = resourcesUnder(central(), conditions).filter(
-        ([, r]) => r.Type === "AWS::Lambda::Function",
-      );
+      const { metrics } = dashboardUnder(deployment);
+      const functions = existingFunctions(deployment);
 
       // Assess
       expect(functions.length).toBeGreaterThanOrEqual(3);
-      for (const [id] of functions)
+      for (const id of functions)
         for (const name of ["Invocations", "Errors", "Throttles", "Duration"])
           expect(has(metrics, "AWS/Lambda", name, { FunctionName: `ref:${id}` }), `${id} ${name}`).toBe(true);
     },
   );
 
-  it.each(DEPLOYMENTS)("%s: graphs the depth of every dead-letter queue", (_, conditions) => {
+  it.each(DEPLOYMENTS)("%s: graphs the depth of every dead-letter queue", (_, parameters) => {
+    // Prepare
+    const deployment = deployed(parameters);
+
     // Act
-    const { metrics } = dashboardUnder(conditions);
-    const existing = new Set(resourcesUnder(central(), conditions).map(([id]) => id));
+    const { metrics } = dashboardUnder(deployment);
+    const existing = new Set(resourcesUnder(central(), deployment.central).map(([id]) => id));
     const queues = deadLetterQueues(central()).filter((id) => existing.has(id));
 
     // Assess
@@ -140,17 +241,34 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
       ).toBe(true);
   });
 
-  it("alarms on messages in every dead-letter queue", () => {
+  it.each(DEPLOYMENTS)("%s: alarms on messages in every dead-letter queue deployed", (_, parameters) => {
+    // Prepare
+    const deployment = deployed(parameters);
+    const existing = new Set(resourcesUnder(central(), deployment.central).map(([id]) => id));
+
+    // Act
+    const queues = deadLetterQueues(central()).filter((id) => existing.has(id));
+
+    // Assess
     expect(deadLetterQueues(central())).toEqual(["EnforcerDeadLetterQueue", "SweepDeadLetterQueue"]);
-    expect(checkDeadLetterAlarms(central())).toEqual([]);
+    expect(
+      checkDeadLetterAlarms(
+        observability(),
+        deployment.conditions,
+        deployment.parameters,
+        queues.map((id) => `${id}.QueueName`),
+      ),
+    ).toEqual([]);
   });
 
   it.each(DEPLOYMENTS)(
     "%s: alarms on failed outcomes of every trigger and on every function's errors",
-    (_, c) => {
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
       // Act
-      const { metrics } = alarmMetrics(central(), c);
-      const functions = resourcesUnder(central(), c).filter(([, r]) => r.Type === "AWS::Lambda::Function");
+      const { metrics } = alarmsUnder(deployment);
 
       // Assess
       for (const trigger of LAMBDA_TRIGGERS)
@@ -159,21 +277,24 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
             has(metrics, NAMESPACE, outcome, { service: SERVICE_NAME, trigger }),
             `${outcome}/${trigger}`,
           ).toBe(true);
-      for (const [id] of functions)
+      for (const id of existingFunctions(deployment))
         expect(has(metrics, "AWS/Lambda", "Errors", { FunctionName: `ref:${id}` }), id).toBe(true);
     },
   );
 
   it("notifies the optional SNS topic parameter, and nothing when it is empty", () => {
     // Act
-    const alarms = Object.entries(central().Resources ?? {}).filter(
+    const alarms = Object.entries(observability().Resources ?? {}).filter(
       ([, r]) => r.Type === "AWS::CloudWatch::Alarm",
     );
     const notify = { "Fn::If": ["HasAlarmTopic", [{ Ref: "AlarmTopicArn" }], { Ref: "AWS::NoValue" }] };
 
     // Assess
     expect(central().Parameters?.AlarmTopicArn).toMatchObject({ Type: "String", Default: "" });
-    expect(central().Conditions?.HasAlarmTopic).toEqual({
+    expect(observabilityStack().Properties?.Parameters).toMatchObject({
+      AlarmTopicArn: { Ref: "AlarmTopicArn" },
+    });
+    expect(observability().Conditions?.HasAlarmTopic).toEqual({
       "Fn::Not": [{ "Fn::Equals": [{ Ref: "AlarmTopicArn" }, ""] }],
     });
     expect(alarms.length).toBeGreaterThanOrEqual(8);
@@ -266,23 +387,13 @@ describe("dashboard and alarm checks on violations", () => {
     expect(renderText(template, { "Fn::Sub": "${Worker}" }, { OrganizationWide: true })).toBe("ref:Worker");
   });
 
-  it("reports a dead-letter queue without a depth alarm, or with an alarm under another condition", () => {
-    // Prepare
-    const dlqAlarm = (queue: string, condition?: string) => ({
-      Type: "AWS::CloudWatch::Alarm",
-      ...(condition === undefined ? {} : { Condition: condition }),
-      Properties: {
-        Namespace: "AWS/SQS",
-        MetricName: "ApproximateNumberOfMessagesVisible",
-        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queue, "QueueName"] } }],
-        ComparisonOperator: "GreaterThanThreshold",
-        Threshold: 0,
-      },
-    });
-    const template: CfnTemplate = {
+  it("reports a dead-letter queue without a depth alarm, and a depth alarm whose queue is not deployed", () => {
+    // Prepare: the queues in the parent, their alarms in a nested stack that receives the queue names.
+    const parent: CfnTemplate = {
       Resources: {
         Watched: { Type: "AWS::SQS::Queue" },
         Unwatched: { Type: "AWS::SQS::Queue" },
+        Quiet: { Type: "AWS::SQS::Queue" },
         OrgOnly: { Type: "AWS::SQS::Queue", Condition: "OrganizationWide" },
         Source: {
           Type: "AWS::SQS::Queue",
@@ -291,24 +402,116 @@ describe("dashboard and alarm checks on violations", () => {
         Rule: {
           Type: "AWS::Events::Rule",
           Properties: {
-            Targets: [
-              { Arn: "x", DeadLetterConfig: { Arn: { "Fn::GetAtt": ["Watched", "Arn"] } } },
-              { Arn: "y", DeadLetterConfig: { Arn: { "Fn::GetAtt": ["Unwatched", "Arn"] } } },
-            ],
+            Targets: ["Watched", "Unwatched", "Quiet"].map((queue) => ({
+              Arn: "x",
+              DeadLetterConfig: { Arn: { "Fn::GetAtt": [queue, "Arn"] } },
+            })),
           },
         },
-        WatchedAlarm: dlqAlarm("Watched"),
-        OrgOnlyAlarm: dlqAlarm("OrgOnly"),
       },
+    };
+    const dlqAlarm = (parameter: string, threshold = 0) => ({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { Ref: parameter } }],
+        ComparisonOperator: "GreaterThanThreshold",
+        Threshold: threshold,
+      },
+    });
+    const nested: CfnTemplate = {
+      Parameters: { WatchedName: {}, QuietName: {}, OrgOnlyName: {} },
+      Resources: {
+        WatchedAlarm: dlqAlarm("WatchedName"),
+        QuietAlarm: dlqAlarm("QuietName", 5),
+        // Missing `Condition: OrganizationWide`: it would watch an empty queue name in a single-account stack.
+        OrgOnlyAlarm: dlqAlarm("OrgOnlyName"),
+      },
+    };
+    const singleAccount = { OrganizationWide: false };
+    const existing = new Set(resourcesUnder(parent, singleAccount).map(([id]) => id));
+
+    // Act
+    const queues = deadLetterQueues(parent).filter((id) => existing.has(id));
+    const violations = checkDeadLetterAlarms(
+      nested,
+      {},
+      { WatchedName: "Watched.QueueName", QuietName: "Quiet.QueueName", OrgOnlyName: "" },
+      queues.map((id) => `${id}.QueueName`),
+    );
+
+    // Assess
+    expect(deadLetterQueues(parent)).toEqual(["OrgOnly", "Quiet", "Unwatched", "Watched"]);
+    expect(violations).toEqual([
+      expect.stringMatching(/^QuietAlarm: must fire on more than 0 messages in Quiet\.QueueName/),
+      expect.stringMatching(/^Unwatched\.QueueName: dead-letter queue without/),
+      expect.stringMatching(/^OrgOnlyAlarm: watches queue "", which is no dead-letter queue deployed here/),
+    ]);
+  });
+
+  it("renders a nested stack's parameters from its parent, decides its conditions from them, and reports wiring gaps", () => {
+    // Prepare
+    const parent: CfnTemplate = {
+      Parameters: { OrganizationId: { Type: "String", Default: "" } },
+      Conditions: { OrganizationWide: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "OrganizationId" }, ""] }] } },
+      Resources: {
+        Worker: { Type: "AWS::Lambda::Function", Condition: "OrganizationWide" },
+        Child: {
+          Type: "AWS::CloudFormation::Stack",
+          Properties: {
+            TemplateURL: "child.yaml",
+            Parameters: {
+              OrganizationWide: { "Fn::If": ["OrganizationWide", "true", "false"] },
+              WorkerName: { "Fn::If": ["OrganizationWide", { Ref: "Worker" }, ""] },
+              Extra: "x",
+            },
+          },
+        },
+      },
+    };
+    const child: CfnTemplate = {
+      Parameters: {
+        OrganizationWide: { Type: "String" },
+        WorkerName: { Type: "String" },
+        TopicArn: { Type: "String" },
+        Optional: { Type: "String", Default: "" },
+      },
+      Conditions: {
+        OrganizationWide: { "Fn::Equals": [{ Ref: "OrganizationWide" }, "true"] },
+        HasWorker: {
+          "Fn::And": [
+            { Condition: "OrganizationWide" },
+            { "Fn::Not": [{ "Fn::Equals": [{ Ref: "WorkerName" }, ""] }] },
+          ],
+        },
+      },
+    };
+    const [[, stack] = ["", undefined]] = nestedStacks(parent);
+    if (stack === undefined) throw new Error("the parent has no nested stack");
+    const deploy = (parameters: ParameterValues) => {
+      const conditions = evaluateConditions(parent, parameters);
+      const passed = nestedStackParameters(parent, stack, conditions, parameters);
+      return { passed, conditions: evaluateConditions(child, passed) };
     };
 
     // Act
-    const violations = checkDeadLetterAlarms(template);
+    const single = deploy({});
+    const organization = deploy({ OrganizationId: "o-exampleorg01" });
 
     // Assess
-    expect(violations).toEqual([
-      expect.stringMatching(/^OrgOnlyAlarm: condition undefined differs/),
-      expect.stringMatching(/^Unwatched: dead-letter queue without/),
+    expect(single).toEqual({
+      passed: { OrganizationWide: "false", WorkerName: "", Extra: "x" },
+      conditions: { OrganizationWide: false, HasWorker: false },
+    });
+    expect(organization).toEqual({
+      passed: { OrganizationWide: "true", WorkerName: "ref:Worker", Extra: "x" },
+      conditions: { OrganizationWide: true, HasWorker: true },
+    });
+    expect(checkNestedStackParameters(stack, child)).toEqual([
+      expect.stringMatching(/^TopicArn: declared without a default, but not passed/),
+      expect.stringMatching(/^Extra: passed, but the nested template does not declare it/),
     ]);
+    expect(() => evaluateConditions(child, {})).toThrow(/no value given for parameter OrganizationWide/);
   });
 });
