@@ -39,6 +39,11 @@ export class PlaceholderError extends EnforcerError {
   override name = "PlaceholderError";
 }
 
+/** A resolved destination cannot work for this resource (e.g. a Firehose stream in another account without roles). */
+export class DestinationError extends EnforcerError {
+  override name = "DestinationError";
+}
+
 /** The policy could not be read from its source (missing parameter, object, file, or no permission). */
 export class PolicySourceError extends EnforcerError {
   override name = "PolicySourceError";

@@ -10,13 +10,25 @@ export interface DestinationOptions {
   readonly perHourPartition: boolean;
 }
 
-/** A destination after placeholder substitution. For CloudWatch Logs exactly one of logGroupName/arn is set. */
+/** How the enforcer prepares a CloudWatch Logs group before it creates a flow log to it. */
+export interface LogGroupSettings {
+  readonly retentionDays?: number;
+  readonly kmsKeyArn?: string;
+  readonly class?: "STANDARD" | "INFREQUENT_ACCESS";
+}
+
+/**
+ * A destination after placeholder substitution. For CloudWatch Logs exactly one of logGroupName/arn is set, and
+ * `logGroup` asks the enforcer to create the group. Firehose carries the two cross-account roles only when the
+ * stream is in another account than the resource.
+ */
 export interface ResolvedDestination {
   readonly type: DestinationType;
   readonly arn?: string;
   readonly logGroupName?: string;
   readonly deliverLogsPermissionArn?: string;
   readonly deliverCrossAccountRole?: string;
+  readonly logGroup?: LogGroupSettings;
 }
 
 /** Everything CreateFlowLogs needs besides the resource IDs. */

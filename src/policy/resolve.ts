@@ -1,12 +1,17 @@
 // Pure: (policy, resource, where it lives) → exempt, out of scope, or the flow-log settings the policy wants.
-import type { DestinationOptions, FlowLogSettings, ResolvedDestination } from "../domain/flow-logs.js";
+import type {
+  DestinationOptions,
+  FlowLogSettings,
+  LogGroupSettings,
+  ResolvedDestination,
+} from "../domain/flow-logs.js";
 import {
   type AccountRegion,
   isTransitGatewayType,
   type ResourceType,
   type Tags,
 } from "../domain/resources.js";
-import { EnforcerError, PlaceholderError } from "../errors.js";
+import { DestinationError, EnforcerError, PlaceholderError } from "../errors.js";
 import type { Policy, PolicyDestination, PolicyRule } from "./schema.js";
 
 /** What rule matching sees of a resource. `tags` are the effective tags (a subnet inherits its VPC's). */
@@ -109,7 +114,7 @@ function mergeSettings(
   const tags = { ...(defaults.tags ?? {}), ...(rule?.tags ?? {}) };
   return {
     resourceType: resource.type,
-    destination: substituteDestination(destination, values),
+    destination: substituteDestination(destination, values, placement),
     trafficType: rule?.trafficType ?? defaults.trafficType ?? "ALL",
     maxAggregationInterval: interval,
     ...(logFormat === undefined ? {} : { logFormat: normalizeLogFormat(logFormat) }),
@@ -144,23 +149,66 @@ function substitute(template: string, values: Record<string, string | undefined>
 function substituteDestination(
   destination: PolicyDestination,
   values: Record<string, string | undefined>,
+  placement: PlacementFacts,
 ): ResolvedDestination {
   const optional = (key: string, value: string | undefined) =>
     value === undefined ? {} : { [key]: substitute(value, values) };
-  if (destination.type === "cloud-watch-logs") {
-    return {
-      type: destination.type,
-      ...optional("logGroupName", destination.logGroupName),
-      ...optional("arn", destination.arn),
-      deliverLogsPermissionArn: substitute(destination.deliverLogsPermissionArn, values),
-      ...optional("deliverCrossAccountRole", destination.deliverCrossAccountRole),
-    };
+  switch (destination.type) {
+    case "cloud-watch-logs":
+      return {
+        type: destination.type,
+        ...optional("logGroupName", destination.logGroupName),
+        ...optional("arn", destination.arn),
+        deliverLogsPermissionArn: substitute(destination.deliverLogsPermissionArn, values),
+        ...(destination.logGroup === undefined
+          ? {}
+          : { logGroup: substituteLogGroup(destination.logGroup, values) }),
+      };
+    case "kinesis-data-firehose":
+      return firehoseDestination(
+        substitute(destination.arn, values),
+        optional("deliverLogsPermissionArn", destination.deliverLogsPermissionArn),
+        optional("deliverCrossAccountRole", destination.deliverCrossAccountRole),
+        placement,
+      );
+    case "s3":
+      return { type: destination.type, arn: substitute(destination.arn, values) };
   }
+}
+
+function substituteLogGroup(
+  settings: NonNullable<Extract<PolicyDestination, { type: "cloud-watch-logs" }>["logGroup"]>,
+  values: Record<string, string | undefined>,
+): LogGroupSettings {
   return {
-    type: destination.type,
-    arn: substitute(destination.arn, values),
-    ...optional("deliverCrossAccountRole", destination.deliverCrossAccountRole),
+    ...(settings.retentionDays === undefined ? {} : { retentionDays: settings.retentionDays }),
+    ...(settings.kmsKeyArn === undefined ? {} : { kmsKeyArn: substitute(settings.kmsKeyArn, values) }),
+    ...(settings.class === undefined ? {} : { class: settings.class }),
   };
+}
+
+/**
+ * AWS's two-role setup for a stream in another account: the source-account role (deliverLogsPermissionArn) and the
+ * destination-account role (deliverCrossAccountRole) are both required then. Which case applies is known only here,
+ * once `${AccountId}` is substituted; for a stream in the resource's own account the roles are not sent.
+ */
+function firehoseDestination(
+  arn: string,
+  permission: { deliverLogsPermissionArn?: string },
+  crossAccount: { deliverCrossAccountRole?: string },
+  placement: PlacementFacts,
+): ResolvedDestination {
+  const streamAccount = arn.split(":")[4];
+  if (streamAccount === placement.accountId) return { type: "kinesis-data-firehose", arn };
+  const missing = [
+    ...(permission.deliverLogsPermissionArn === undefined ? ["deliverLogsPermissionArn"] : []),
+    ...(crossAccount.deliverCrossAccountRole === undefined ? ["deliverCrossAccountRole"] : []),
+  ];
+  if (missing.length > 0)
+    throw new DestinationError(
+      `the Firehose stream ${arn} is in account ${streamAccount}, not ${placement.accountId}: cross-account delivery needs ${missing.join(" and ")}`,
+    );
+  return { type: "kinesis-data-firehose", arn, ...permission, ...crossAccount };
 }
 
 /** AWS stores the format with single spaces; compare like with like. */

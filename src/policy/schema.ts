@@ -44,12 +44,44 @@ const logGroupArn = new RegExp(String.raw`^arn:${PARTITION}:logs:[^:]+:[^:]+:log
 const firehoseArn = new RegExp(String.raw`^arn:${PARTITION}:firehose:[^:]+:[^:]+:deliverystream/\S+$`);
 const roleArn = new RegExp(String.raw`^arn:${PARTITION}:iam::[^:]+:role/\S+$`);
 
-const crossAccountRole = z.optional(
-  templated(
-    "IAM role that delivers logs to a destination in another account.",
-    matching(roleArn, "must be an IAM role ARN"),
+const kmsKeyArn = new RegExp(String.raw`^arn:${PARTITION}:kms:[^:]+:[^:]+:key/\S+$`);
+
+/**
+ * CreateFlowLogs uses DeliverCrossAccountRole only for a Firehose stream in another account; S3 and CloudWatch Logs
+ * destinations would silently ignore it, so a policy that sets it there is told why instead.
+ */
+const ignoredCrossAccountRole = (why: string) =>
+  z.optional(
+    z.unknown().check(
+      z.describe(`Not accepted: ${why}`),
+      z.refine(
+        () => false,
+        `deliverCrossAccountRole applies to kinesis-data-firehose destinations only: ${why}`,
+      ),
+    ),
+  );
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const logGroupSettings = z.strictObject({
+  retentionDays: described(
+    z.optional(z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days)))),
+    "Days CloudWatch Logs keeps the events. Unset: never expire.",
   ),
-);
+  kmsKeyArn: z.optional(
+    templated(
+      "KMS key that encrypts the log group; its key policy must let logs.<region>.amazonaws.com use it.",
+      matching(kmsKeyArn, "must be a KMS key ARN (arn:…:kms:<region>:<account>:key/<id>)"),
+    ),
+  ),
+  class: described(
+    z.optional(z.enum(["STANDARD", "INFREQUENT_ACCESS"])),
+    "Log group class. Default STANDARD.",
+  ),
+});
 
 const s3Destination = z.strictObject({
   type: z.literal("s3"),
@@ -57,7 +89,9 @@ const s3Destination = z.strictObject({
     "S3 bucket ARN, optionally with a folder prefix.",
     matching(s3Arn, "must be an S3 bucket ARN such as arn:${Partition}:s3:::bucket/prefix/"),
   ),
-  deliverCrossAccountRole: crossAccountRole,
+  deliverCrossAccountRole: ignoredCrossAccountRole(
+    "a bucket in another account is reached through its bucket policy, not a role",
+  ),
 });
 
 const cloudWatchDestination = z
@@ -74,7 +108,13 @@ const cloudWatchDestination = z
       "IAM role the flow-logs service assumes to publish to the log group.",
       matching(roleArn, "must be an IAM role ARN"),
     ),
-    deliverCrossAccountRole: crossAccountRole,
+    deliverCrossAccountRole: ignoredCrossAccountRole(
+      "flow logs publish to a log group of the resource's own account, through deliverLogsPermissionArn",
+    ),
+    logGroup: described(
+      z.optional(logGroupSettings),
+      "When set, the enforcer creates the log group (with this retention, key and class) before the flow log if it does not exist, and keeps the retention of groups it created.",
+    ),
   })
   .check(
     z.refine((value) => (value.logGroupName === undefined) !== (value.arn === undefined), {
@@ -89,7 +129,18 @@ const firehoseDestination = z.strictObject({
     "Kinesis Data Firehose delivery stream ARN.",
     matching(firehoseArn, "must be a Kinesis Data Firehose delivery stream ARN"),
   ),
-  deliverCrossAccountRole: crossAccountRole,
+  deliverLogsPermissionArn: z.optional(
+    templated(
+      "Source-account role (in the resource's account, trusted by delivery.logs.amazonaws.com) for a stream in another account; required then, not sent for a stream in the resource's own account.",
+      matching(roleArn, "must be an IAM role ARN"),
+    ),
+  ),
+  deliverCrossAccountRole: z.optional(
+    templated(
+      "Destination-account role (in the stream's account, trusted by the source-account role) for a stream in another account; required then, not sent for a stream in the resource's own account.",
+      matching(roleArn, "must be an IAM role ARN"),
+    ),
+  ),
 });
 
 export const destinationSchema = z.discriminatedUnion("type", [

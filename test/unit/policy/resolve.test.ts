@@ -190,7 +190,6 @@ describe("resolveFlowLogSettings", () => {
           type: "cloud-watch-logs",
           arn: "arn:${Partition}:logs:${Region}:${AccountId}:log-group:/flow-logs/${VpcId}/${ResourceId}",
           deliverLogsPermissionArn: "arn:${Partition}:iam::${AccountId}:role/delivery-${Region}",
-          deliverCrossAccountRole: "arn:${Partition}:iam::999999999999:role/from-${AccountId}",
         },
         tags: { Source: "${AccountId}/${Region}/${Partition}", Resource: "${ResourceId} in ${VpcId}" },
       },
@@ -205,7 +204,6 @@ describe("resolveFlowLogSettings", () => {
         type: "cloud-watch-logs",
         arn: `arn:aws-cn:logs:cn-north-1:${ACCOUNT}:log-group:/flow-logs/${VPC_A}/${SUBNET_A1}`,
         deliverLogsPermissionArn: `arn:aws-cn:iam::${ACCOUNT}:role/delivery-cn-north-1`,
-        deliverCrossAccountRole: `arn:aws-cn:iam::999999999999:role/from-${ACCOUNT}`,
       },
       tags: { Source: `${ACCOUNT}/cn-north-1/aws-cn`, Resource: `${SUBNET_A1} in ${VPC_A}` },
     });
