@@ -146,14 +146,12 @@ describe("evaluatePolicy: wildcards", () => {
 
   it("reads NotAction and NotResource as everything but the listed ones", () => {
     // Prepare
-    const document = policy(
-      statement({
-        Action: undefined,
-        NotAction: "s3:Delete*",
-        Resource: undefined,
-        NotResource: `${BUCKET}/private/*`,
-      }),
-    );
+    const document = policy({
+      Effect: "Allow",
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      NotAction: "s3:Delete*",
+      NotResource: `${BUCKET}/private/*`,
+    });
 
     // Act / Assess
     expect(decide(document, putObject())).toMatchObject({ effect: "allow" });
