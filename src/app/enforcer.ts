@@ -71,6 +71,12 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       await accounts.verifyAccess(target);
       return createEc2Gateway(await accounts.ec2For(target));
     },
+    // CloudWatch Logs code is imported only when a remedy needs a log group prepared (a chunk of its own).
+    logGroupsIn: async (target) => {
+      const gateway = await import("../gateways/log-groups-gateway.js");
+      const logs = await accounts.clientFor("logs", target, gateway.connectLogGroups);
+      return gateway.createLogGroupsGateway(logs, target);
+    },
   };
 }
 

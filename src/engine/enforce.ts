@@ -18,7 +18,8 @@ import {
   type Remedy,
   type Verdict,
 } from "./coverage.js";
-import type { CreationResult, FlowLogPort } from "./ports.js";
+import { prepareLogGroups } from "./log-groups.js";
+import type { CreationResult, FlowLogPort, LogGroupPort } from "./ports.js";
 
 export const OUTCOMES = [
   "created",
@@ -78,6 +79,8 @@ export interface EnforcementRequest {
 export interface EnforcementDeps {
   readonly policy: Policy;
   readonly ec2: FlowLogPort;
+  /** CloudWatch Logs of the account-region, reached only when a remedy needs a log group prepared. */
+  readonly logGroups?: () => Promise<LogGroupPort>;
 }
 
 /**
@@ -85,7 +88,8 @@ export interface EnforcementDeps {
  * 1. list the resources (account-region scope) or complete subnet → VPC links
  * 2. read their flow logs, and their tags when a rule matches on tags, in parallel
  * 3. decide each resource's verdict (pure)
- * 4. create the missing flow logs, grouped by identical settings, batched (enforce mode only)
+ * 4. prepare the log groups remedies send to (create a missing one, fix retention), then create the missing flow
+ *    logs, grouped by identical settings, batched (enforce mode only)
  * 5. return one outcome per resource
  */
 export async function enforceCoverage(
@@ -97,11 +101,12 @@ export async function enforceCoverage(
   const verdicts = evaluateCoverage(policy, facts.targets, { placement: request.placement, ...facts });
   const mode = request.mode ?? policy.mode;
   const write = mode === "enforce";
-  const creations = write ? await createRemedies(verdicts, request.idempotencySeed, ec2) : new Map();
+  const ready = write ? await prepareLogGroups(verdicts, request.placement, deps.logGroups) : verdicts;
+  const creations = write ? await createRemedies(ready, request.idempotencySeed, ec2) : new Map();
   return {
     mode,
     outcomes: facts.targets.map((target) =>
-      toOutcome(request.placement, target, verdicts.get(target.id), creations, write),
+      toOutcome(request.placement, target, ready.get(target.id), creations, write),
     ),
   };
 }

@@ -1,5 +1,5 @@
 // What the engine needs from EC2 in one account-region. Implemented by gateways/ec2-gateway.ts; mocked in tests.
-import type { ExistingFlowLog, FlowLogSettings } from "../domain/flow-logs.js";
+import type { ExistingFlowLog, FlowLogSettings, LogGroupSettings } from "../domain/flow-logs.js";
 import type { ResourceRef, ResourceType, Tags, VpcId } from "../domain/resources.js";
 
 export interface CreateFlowLogsRequest {
@@ -29,4 +29,23 @@ export interface FlowLogPort {
   ): Promise<ResourceRef[]>;
   /** Creates flow logs in as few calls as the API allows; one result per requested ID, never throws for one ID. */
   createFlowLogs(request: CreateFlowLogsRequest): Promise<CreationResult[]>;
+}
+
+/** A CloudWatch Logs group as DescribeLogGroups reports it. */
+export interface ExistingLogGroup {
+  readonly name: string;
+  readonly retentionDays?: number;
+  readonly kmsKeyId?: string;
+  readonly class?: string;
+}
+
+/** What the engine needs from CloudWatch Logs in one account-region to prepare log groups before CreateFlowLogs. */
+export interface LogGroupPort {
+  /** Those of these log groups that exist, by exact name. */
+  describeLogGroups(names: readonly string[]): Promise<Map<string, ExistingLogGroup>>;
+  /** Creates the group with its key, class and retention, tagged as created by the enforcer. */
+  createLogGroup(name: string, settings: LogGroupSettings): Promise<void>;
+  /** True when the enforcer created the group (its tag says so): only those get their retention changed. */
+  createdByEnforcer(name: string): Promise<boolean>;
+  setRetention(name: string, days: number): Promise<void>;
 }

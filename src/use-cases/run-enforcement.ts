@@ -8,7 +8,7 @@ import {
   failedOutcomes,
   unreachableOutcomes,
 } from "../engine/enforce.js";
-import type { FlowLogPort } from "../engine/ports.js";
+import type { FlowLogPort, LogGroupPort } from "../engine/ports.js";
 import { AccountNotAllowedError, AssumeRoleError, EnforcementFailedError, errorSummary } from "../errors.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
 import type { PolicySource } from "../policy/policy-source.js";
@@ -35,6 +35,8 @@ export interface EnforcementPorts {
   readonly organization: OrganizationFacts;
   /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
+  /** CloudWatch Logs in the account-region (same credentials as EC2), for log groups the policy asks to prepare. */
+  logGroupsIn?(target: AccountRegion): Promise<LogGroupPort>;
 }
 
 export interface EnforcementJob {
@@ -69,7 +71,7 @@ export async function runEnforcement(
     const ec2 = await ports.flowLogsIn(job.target);
     report = await enforceCoverage(
       { placement, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
-      { policy, ec2 },
+      { policy, ec2, ...logGroupsOf(job.target, ports) },
     );
   } catch (error) {
     if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;
@@ -98,6 +100,14 @@ export function throwIfAnyFailed(
 ): void {
   const failures = failedOutcomes(report);
   if (failures.length > 0) throw new EnforcementFailedError(failures, result);
+}
+
+function logGroupsOf(
+  target: AccountRegion,
+  ports: EnforcementPorts,
+): { logGroups?: () => Promise<LogGroupPort> } {
+  const { logGroupsIn } = ports;
+  return logGroupsIn === undefined ? {} : { logGroups: () => logGroupsIn.call(ports, target) };
 }
 
 function modeOf(job: EnforcementJob): { mode?: EnforcementMode } {

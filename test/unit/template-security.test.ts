@@ -51,6 +51,23 @@ const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
     why: "vended-log delivery API; no resource types",
   },
   {
+    // Log groups the enforcer prepares or doctor checks, and the delivery role's lookup (AWS's documented set).
+    action: "logs:DescribeLogGroups",
+    resourceLevel: "none",
+    why: "CloudWatch Logs DescribeLogGroups has no resource types",
+  },
+  {
+    // The Firehose source-account role of AWS's two-role cross-account setup.
+    action: "logs:ListLogDeliveries",
+    resourceLevel: "none",
+    why: "vended-log delivery API; no resource types",
+  },
+  {
+    action: "logs:GetLogDelivery",
+    resourceLevel: "none",
+    why: "vended-log delivery API; no resource types",
+  },
+  {
     // The Config rule's verdicts; the result token, not an ARN, binds them to the rule.
     action: "config:PutEvaluations",
     resourceLevel: "none",
