@@ -148,6 +148,85 @@ export function policyStatements(template: CfnTemplate): StatementAt[] {
   return found;
 }
 
+/** Where each resource type keeps its resource-based policy document. */
+const RESOURCE_POLICY_DOCUMENTS: Readonly<Record<string, string>> = {
+  "AWS::S3::BucketPolicy": "PolicyDocument",
+  "AWS::KMS::Key": "KeyPolicy",
+  "AWS::SQS::QueuePolicy": "PolicyDocument",
+  "AWS::SNS::TopicPolicy": "PolicyDocument",
+};
+
+/**
+ * Every resource-policy statement: bucket, key, queue and topic policies, and event bus policies (which hold one
+ * Statement). They name who may act, so they are checked for that (checkResourcePolicies) besides the action rules.
+ */
+export function resourcePolicyStatements(template: CfnTemplate): StatementAt[] {
+  const found: StatementAt[] = [];
+  for (const [id, resource] of resources(template)) {
+    const properties = resource.Properties ?? {};
+    const documentKey = RESOURCE_POLICY_DOCUMENTS[resource.Type];
+    const documents =
+      documentKey !== undefined
+        ? alternatives(properties[documentKey]).map((doc) => (isObj(doc) ? listOf(doc.Statement) : []))
+        : resource.Type === "AWS::Events::EventBusPolicy"
+          ? [listOf(properties.Statement)]
+          : [];
+    for (const statements of documents)
+      statements.forEach((statement, index) => {
+        const sid = isObj(statement) && typeof statement.Sid === "string" ? ` (${statement.Sid})` : "";
+        found.push({
+          where: `${id} ${resource.Type} Statement[${index}]${sid}`,
+          holder: id,
+          statement: isObj(statement) ? statement : { Invalid: statement },
+        });
+      });
+  }
+  return found;
+}
+
+/** Condition keys that bind a grant to the caller's account or organization (against the confused deputy). */
+const BINDING_KEYS = [
+  "aws:sourceaccount",
+  "aws:sourcearn",
+  "aws:sourceorgid",
+  "aws:sourceorgpaths",
+  "aws:principalorgid",
+];
+
+/**
+ * A resource policy's Allow to a service principal or to everyone ("*") must carry a condition that binds it to an
+ * account or the organization (aws:SourceAccount, aws:SourceArn, aws:SourceOrgID, aws:PrincipalOrgID); no Allow with
+ * NotPrincipal (it grants everyone else).
+ */
+export function checkResourcePolicies(statements: readonly StatementAt[]): string[] {
+  const violations: string[] = [];
+  for (const { where, statement } of statements) {
+    if (!isAllow(statement)) continue;
+    if ("NotPrincipal" in statement) {
+      violations.push(`${where}: Allow with NotPrincipal grants every other principal`);
+      continue;
+    }
+    const principal = statement.Principal;
+    const everyone = principal === "*" || (isObj(principal) && listOf(principal.AWS).includes("*"));
+    const service = isObj(principal) && listOf(principal.Service).length > 0;
+    if (!everyone && !service) continue;
+    for (const condition of alternatives(statement.Condition)) {
+      const keys = isObj(condition)
+        ? Object.values(condition).flatMap((block) => (isObj(block) ? Object.keys(block) : []))
+        : [];
+      if (!keys.some((key) => BINDING_KEYS.includes(key.toLowerCase())))
+        violations.push(
+          `${where}: Allow to ${everyone ? '"*"' : "a service principal"} without aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:PrincipalOrgID`,
+        );
+    }
+    if (alternatives(statement.Condition).length === 0)
+      violations.push(
+        `${where}: Allow to ${everyone ? '"*"' : "a service principal"} without aws:SourceAccount, aws:SourceArn, aws:SourceOrgID or aws:PrincipalOrgID`,
+      );
+  }
+  return violations;
+}
+
 function isAllow(statement: Obj): boolean {
   return statement.Effect === "Allow";
 }
@@ -638,6 +717,10 @@ export function evaluateConditions(template: CfnTemplate, parameters: ParameterV
   const values: Record<string, boolean> = {};
   const text = (value: unknown): string => {
     if (typeof value === "string") return value;
+    // `!Select [i, !Ref List]`: a CommaDelimitedList parameter's i-th item.
+    const select = isObj(value) ? value["Fn::Select"] : undefined;
+    if (Array.isArray(select) && typeof select[0] === "number")
+      return text(select[1]).split(",")[select[0]]?.trim() ?? "";
     const ref = refOf(value);
     if (ref === undefined) throw new Error(`cannot evaluate ${JSON.stringify(value)} in a condition`);
     return parameterValue(template, ref, parameters);

@@ -110,6 +110,180 @@ describe("member template", () => {
   });
 });
 
+describe("delivery roles", () => {
+  const deliveryTrust = {
+    Effect: "Allow",
+    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+      ArnLike: {
+        "aws:SourceArn": { "Fn::Sub": "arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:vpc-flow-log/*" },
+      },
+    },
+  };
+
+  it.each(["templates/member.yaml", "template.yaml"])(
+    "%s creates the delivery role for the flow-logs service of its own account only, limited to the prefix",
+    (path) => {
+      // Prepare
+      const template = readTemplate(path);
+
+      // Act
+      const role = resource(template, "FlowLogsDeliveryRole");
+      const permissions = statements(at(role, "Properties", "Policies"));
+
+      // Assess
+      expect(at(role, "Properties", "RoleName")).toEqual({ Ref: "DeliveryRoleName" });
+      expect(at(role, "Properties", "AssumeRolePolicyDocument", "Statement")).toEqual([deliveryTrust]);
+      expect(permissions).toEqual([
+        expect.objectContaining({
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [
+            {
+              "Fn::Sub":
+                "arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:${DeliveryLogGroupPrefix}*",
+            },
+            {
+              "Fn::Sub":
+                "arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:${DeliveryLogGroupPrefix}*:log-stream:*",
+            },
+          ],
+        }),
+      ]);
+      expect(at(role, "Properties", "ManagedPolicyArns")).toEqual([{ Ref: "FindLogGroupsPolicy" }]);
+    },
+  );
+
+  it("creates the member delivery role once per account (IAM is global), on by default, never in the central account", () => {
+    // Prepare
+    const member = readTemplate("templates/member.yaml");
+
+    // Act
+    const condition = at(member, "Conditions", resource(member, "FlowLogsDeliveryRole").Condition as string);
+
+    // Assess
+    expect(condition).toEqual({
+      "Fn::And": [
+        { "Fn::Equals": [{ Ref: "AWS::Region" }, { Ref: "GlobalResourcesRegion" }] },
+        { "Fn::Not": [{ "Fn::Equals": [{ Ref: "CreateDeliveryRole" }, "false"] }] },
+        {
+          "Fn::Not": [
+            {
+              "Fn::Equals": [
+                { Ref: "AWS::AccountId" },
+                { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "CentralEventBusArn" }] }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(at(member, "Parameters", "CreateDeliveryRole", "Default")).toBe("true");
+  });
+
+  it("lets the source role of cross-account Firehose assume only AWS's destination-role name in the stream's account", () => {
+    // Prepare
+    const member = readTemplate("templates/member.yaml");
+
+    // Act
+    const role = resource(member, "FlowLogsFirehoseSourceRole");
+    const bySid = new Map(statements(at(role, "Properties", "Policies")).map((s) => [s.Sid, s]));
+
+    // Assess
+    expect(at(role, "Properties", "AssumeRolePolicyDocument", "Statement", 0)).toMatchObject({
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+    });
+    expect(bySid.get("AssumeDestinationAccountRole")?.Resource).toEqual({
+      "Fn::Sub":
+        "arn:${AWS::Partition}:iam::${FirehoseDestinationAccountId}:role/AWSLogDeliveryFirehoseCrossAccountRole*",
+    });
+    expect(
+      at(resource(member, "PassFirehoseSourceRolePolicy"), "Properties", "PolicyDocument", "Statement", 0),
+    ).toMatchObject({
+      Action: "iam:PassRole",
+      Condition: { StringEquals: { "iam:PassedToService": "delivery.logs.amazonaws.com" } },
+    });
+  });
+});
+
+describe("central bucket (CreateCentralBucket)", () => {
+  it("blocks public access, encrypts with its own key, expires objects and is off by default", () => {
+    // Prepare
+    const central = readTemplate("template.yaml");
+
+    // Act
+    const bucket = resource(central, "CentralFlowLogBucket");
+
+    // Assess
+    expect(at(central, "Parameters", "CreateCentralBucket", "Default")).toBe("false");
+    expect(bucket.Condition).toBe("CreatesCentralBucket");
+    expect(at(bucket, "Properties")).toMatchObject({
+      BucketName: { Ref: "CentralFlowLogBucketName" },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: "aws:kms",
+              KMSMasterKeyID: { "Fn::GetAtt": ["CentralFlowLogKey", "Arn"] },
+            },
+          },
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: [{ Status: "Enabled", ExpirationInDays: { Ref: "FlowLogRetentionDays" } }],
+      },
+    });
+  });
+
+  it("lets log delivery encrypt with the key and write AWSLogs/ for the organization's accounts only, over TLS", () => {
+    // Prepare
+    const central = readTemplate("template.yaml");
+    const orgOnly = (extra: Json = {}) => ({
+      "Fn::If": [
+        "OrganizationWide",
+        { StringEquals: { "aws:SourceOrgID": { Ref: "OrganizationId" }, ...extra } },
+        { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" }, ...extra } },
+      ],
+    });
+
+    // Act
+    const key = statements([at(resource(central, "CentralFlowLogKey"), "Properties", "KeyPolicy")]);
+    const bucketPolicy = new Map(
+      statements([at(resource(central, "CentralFlowLogBucketPolicy"), "Properties")]).map((s) => [s.Sid, s]),
+    );
+
+    // Assess
+    expect(key.find((s) => s.Sid === "LogDeliveryEncryptsFlowLogs")).toEqual({
+      Sid: "LogDeliveryEncryptsFlowLogs",
+      Effect: "Allow",
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Resource: "*",
+      Condition: orgOnly(),
+    });
+    expect(bucketPolicy.get("AWSLogDeliveryWrite")).toMatchObject({
+      Action: "s3:PutObject",
+      Condition: orgOnly({ "s3:x-amz-acl": "bucket-owner-full-control" }),
+    });
+    expect(bucketPolicy.get("AWSLogDeliveryAclCheck")).toMatchObject({
+      Action: "s3:GetBucketAcl",
+      Condition: orgOnly(),
+    });
+    expect(bucketPolicy.get("DenyInsecureTransport")).toMatchObject({
+      Effect: "Deny",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+});
+
 describe("central template", () => {
   it("accepts PutEvents on the central bus only from principals of the organization", () => {
     // Prepare
@@ -141,8 +315,16 @@ describe("central template", () => {
     expect(properties).toMatchObject({
       PermissionModel: "SERVICE_MANAGED",
       AutoDeployment: { Enabled: true },
-      StackInstancesGroup: [{ Regions: { Ref: "GovernedRegions" } }],
+      StackInstancesGroup: [
+        {
+          Regions: {
+            "Fn::If": ["GovernsAllRegions", { Ref: "MemberStackRegions" }, { Ref: "GovernedRegions" }],
+          },
+        },
+      ],
     });
+    for (const name of ["DeliveryRoleName", "CreateDeliveryRole", "DeliveryLogGroupPrefix"])
+      expect(parameters.get(name), name).toEqual({ Ref: name });
     expect(at(parameters.get("TrustedRoleArns"), "Fn::Join", 1)).toEqual(
       expect.arrayContaining([
         { "Fn::GetAtt": ["EventEnforcerFunctionRole", "Arn"] },

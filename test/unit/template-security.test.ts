@@ -19,9 +19,11 @@ import {
   checkManagedPolicies,
   checkNoWildcardActions,
   checkPassRole,
+  checkResourcePolicies,
   checkWildcardResources,
   type FailureExpectation,
   policyStatements,
+  resourcePolicyStatements,
   type WildcardResourceAllowance,
 } from "../support/template-checks.js";
 
@@ -204,6 +206,29 @@ describe("templates after SAM's transform", { timeout: 60_000 }, () => {
     },
   );
 
+  it.each(TEMPLATES)(
+    "%s binds every resource-policy Allow to a service or to everyone to an account or the organization",
+    (path) => {
+      expect(checkResourcePolicies(resourcePolicyStatements(templateAt(path)))).toEqual([]);
+      expect(checkNoWildcardActions(resourcePolicyStatements(templateAt(path)))).toEqual([]);
+    },
+  );
+
+  it("sees the resource policies template.yaml deploys (bucket, key, queue, event bus)", () => {
+    // Act
+    const holders = new Set(resourcePolicyStatements(templateAt("template.yaml")).map((s) => s.holder));
+
+    // Assess
+    expect([...holders].sort()).toEqual(
+      expect.arrayContaining([
+        "CentralEventBusPolicy",
+        "CentralFlowLogBucketPolicy",
+        "CentralFlowLogKey",
+        "EnforcerDeadLetterQueuePolicy",
+      ]),
+    );
+  });
+
   it.each(TEMPLATES)("%s grants on Resource '*' only the allow-listed actions", (path) => {
     expect(
       checkWildcardResources(
@@ -347,6 +372,60 @@ describe("template checks on violations", () => {
       expect.stringMatching(
         /Statement\[5\].*"ec2:describeinstanceattribute".*AWS lists resource types instance/,
       ),
+    ]);
+  });
+
+  it("reports a resource-policy Allow to a service or to everyone without a binding condition, and NotPrincipal", () => {
+    // Prepare
+    const template: CfnTemplate = {
+      Resources: {
+        Bucket: {
+          Type: "AWS::S3::BucketPolicy",
+          Properties: {
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "delivery.logs.amazonaws.com" },
+                  Action: "s3:PutObject",
+                },
+                {
+                  Effect: "Allow",
+                  Principal: "*",
+                  Action: "s3:GetObject",
+                  Condition: { Bool: { "aws:SecureTransport": "true" } },
+                },
+                { Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::1:root" }, Action: "s3:GetObject" },
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "delivery.logs.amazonaws.com" },
+                  Action: "s3:GetBucketAcl",
+                  Condition: {
+                    "Fn::If": [
+                      "C",
+                      { StringEquals: { "aws:SourceOrgID": "o-1" } },
+                      { StringEquals: { "s3:x-amz-acl": "x" } },
+                    ],
+                  },
+                },
+                { Effect: "Deny", Principal: "*", Action: "s3:*" },
+                { Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "s3:GetObject" },
+              ],
+            },
+          },
+        },
+      },
+    };
+
+    // Act
+    const violations = checkResourcePolicies(resourcePolicyStatements(template));
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/Statement\[0\].*a service principal without aws:SourceAccount/),
+      expect.stringMatching(/Statement\[1\].*"\*" without/),
+      expect.stringMatching(/Statement\[2\].*NotPrincipal/),
+      expect.stringMatching(/Statement\[3\].*a service principal without/),
     ]);
   });
 
