@@ -50,15 +50,29 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
 /** The org sweep coordinator's settings: where to enqueue, and which regions are governed. */
 export interface SweepConfig {
   readonly queueUrl: string;
-  readonly governedRegions: readonly RegionName[];
+  /** "all": every region each account has enabled, asked of the account (GOVERNED_REGIONS=ALL). */
+  readonly governedRegions: readonly RegionName[] | "all";
   readonly maxAttempts: number;
   readonly organizationCacheTtlSeconds: number;
+  /** The role assumed to ask member accounts for their regions (GOVERNED_REGIONS=ALL). */
+  readonly memberRoleName: string;
+  /** The coordinator's own region (AWS_REGION), where an account whose regions cannot be listed is swept. */
+  readonly region?: RegionName;
 }
 
 export function readSweepConfig(env: Env = process.env): SweepConfig {
   const queueUrl = required(env, "SWEEP_QUEUE_URL");
   if (!/^https?:\/\/\S+$/.test(queueUrl))
     throw new ConfigurationError(`SWEEP_QUEUE_URL must be an SQS queue URL (got "${queueUrl}")`);
+  const region = env.AWS_REGION?.trim();
+  const common = {
+    queueUrl,
+    maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
+    organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
+    memberRoleName: env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
+    ...(region && isRegionName(region) ? { region } : {}),
+  };
+  if (required(env, "GOVERNED_REGIONS").toUpperCase() === "ALL") return { ...common, governedRegions: "all" };
   const governedRegions = [
     ...new Set(
       required(env, "GOVERNED_REGIONS")
@@ -70,14 +84,9 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
   const regions = governedRegions.filter(isRegionName);
   if (regions.length !== governedRegions.length || regions.length === 0)
     throw new ConfigurationError(
-      `GOVERNED_REGIONS must be comma-separated region names such as us-east-1,eu-west-1 (got "${env.GOVERNED_REGIONS}")`,
+      `GOVERNED_REGIONS must be ALL or comma-separated region names such as us-east-1,eu-west-1 (got "${env.GOVERNED_REGIONS}")`,
     );
-  return {
-    queueUrl,
-    governedRegions: regions,
-    maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
-    organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
-  };
+  return { ...common, governedRegions: regions };
 }
 
 function required(env: Env, name: string): string {

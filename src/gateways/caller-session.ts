@@ -3,7 +3,13 @@
 // from the SDK's default chain (profiles, SSO, env, roles).
 import { DescribeRegionsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import { type AccountId, isAccountId, partitionOfRegion } from "../domain/resources.js";
+import {
+  type AccountId,
+  isAccountId,
+  isRegionName,
+  partitionOfRegion,
+  type RegionName,
+} from "../domain/resources.js";
 import { CredentialsError, EnforcerError, errorCode, errorSummary } from "../errors.js";
 
 export interface CallerIdentity {
@@ -71,4 +77,12 @@ export async function describeRegions(ec2: EC2Client, partition: string): Promis
   } catch (error) {
     throw toCredentialsError(error) ?? error;
   }
+}
+
+/** The regions enabled for the account the client acts in (opt-in regions once opted in), in its partition. */
+export async function enabledRegionNames(ec2: EC2Client, partition: string): Promise<RegionName[]> {
+  return (await describeRegions(ec2, partition))
+    .filter((region) => region.optInStatus !== "not-opted-in")
+    .map((region) => region.name)
+    .filter(isRegionName);
 }

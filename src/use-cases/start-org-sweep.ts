@@ -1,16 +1,21 @@
 // Org sweep coordinator: a request (usually `{}` from the schedule) in, one SQS message per ACTIVE account × governed
-// region out, and how many were enqueued.
+// region out (with GOVERNED_REGIONS=ALL, × the regions each account has enabled), and how many were enqueued.
 
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { mapConcurrently } from "../batching.js";
 import type { AccountId, RegionName } from "../domain/resources.js";
-import { SweepEnqueueError } from "../errors.js";
+import { errorSummary, SweepEnqueueError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
 import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
 
 /** What the coordinator needs; the app layer keeps the organization's account list cached across runs. */
 export interface OrgSweepPorts {
-  /** The regions a scheduled run covers (GOVERNED_REGIONS). */
-  readonly governedRegions: readonly RegionName[];
+  /** The regions a scheduled run covers (GOVERNED_REGIONS); "all": each account's enabled regions. */
+  readonly governedRegions: readonly RegionName[] | "all";
+  /** The regions enabled in the account (opt-in regions included once opted in), asked of the account itself. */
+  enabledRegionsOf(accountId: AccountId): Promise<readonly RegionName[]>;
+  /** Where an account whose regions cannot be listed is swept, so the worker reports why it cannot be reached. */
+  readonly homeRegion?: RegionName | undefined;
   /** Every ACTIVE account of the organization (all pages). */
   activeAccounts(): Promise<ReadonlyArray<{ readonly accountId: AccountId }>>;
   /** Sends every body to the sweep queue in as few calls as SQS allows; never throws, returns what it could not send. */
@@ -23,6 +28,7 @@ export interface OrgSweepPorts {
 export interface OrgSweepResult {
   readonly runId: string;
   readonly accounts: number;
+  /** The regions asked for; ["ALL"] when each account's enabled regions were swept. */
   readonly regions: readonly string[];
   readonly enqueued: number;
   /** Accounts named in an on-demand request that are not ACTIVE members: never enqueued. */
@@ -32,8 +38,10 @@ export interface OrgSweepResult {
 /**
  * 1. parse the request (`{ accounts?, regions?, runId? }`; malformed → EventValidationError, nothing enqueued)
  * 2. list the organization's ACTIVE accounts (all pages); requested accounts outside it are skipped and reported
- * 3. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
- * 4. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
+ * 3. with GOVERNED_REGIONS=ALL, ask each account for its enabled regions (10 accounts at a time); an account that
+ *    cannot be asked is enqueued for the home region, where the worker reports why it cannot be reached
+ * 4. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
+ * 5. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
  *
  * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same
  * run id, so the workers' ClientTokens repeat and nothing is created twice.
@@ -54,14 +62,15 @@ export async function startOrgSweep(
     .filter((accountId) => !memberSet.has(accountId))
     .map((accountId) => ({ accountId, reason: "not an ACTIVE member of the organization" }));
 
+  const regionsByAccount = await regionsToSweep(accounts, regions, ports);
   const bodies = accounts.flatMap((accountId) =>
-    regions.map((region) => sweepMessageBody({ accountId, region }, runId)),
+    (regionsByAccount.get(accountId) ?? []).map((region) => sweepMessageBody({ accountId, region }, runId)),
   );
   const { sent, failed } = await ports.enqueue(bodies);
   const result: OrgSweepResult = {
     runId,
     accounts: accounts.length,
-    regions,
+    regions: regions === "all" ? ["ALL"] : regions,
     enqueued: sent,
     ...(skipped.length === 0 ? {} : { skipped }),
   };
@@ -72,4 +81,24 @@ export async function startOrgSweep(
   metrics.addMetric("AccountRegionsEnqueued", MetricUnit.Count, sent);
   if (failed.length > 0) throw new SweepEnqueueError(failed, sent);
   return result;
+}
+
+const REGION_LOOKUP_CONCURRENCY = 10;
+
+async function regionsToSweep(
+  accounts: readonly AccountId[],
+  regions: readonly RegionName[] | "all",
+  ports: OrgSweepPorts,
+): Promise<Map<AccountId, readonly RegionName[]>> {
+  if (regions !== "all") return new Map(accounts.map((accountId) => [accountId, regions]));
+  const listed = await mapConcurrently(accounts, REGION_LOOKUP_CONCURRENCY, async (accountId) => {
+    try {
+      return [accountId, await ports.enabledRegionsOf(accountId)] as const;
+    } catch (error) {
+      logger.warn("account regions not listed", { accountId, error: errorSummary(error) });
+      metrics.addMetric("AccountsWithoutRegionList", MetricUnit.Count, 1);
+      return [accountId, ports.homeRegion === undefined ? [] : [ports.homeRegion]] as const;
+    }
+  });
+  return new Map(listed);
 }

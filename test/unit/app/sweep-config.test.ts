@@ -18,7 +18,21 @@ describe("readSweepConfig", () => {
       governedRegions: ["eu-west-1", "us-east-1"],
       maxAttempts: 5,
       organizationCacheTtlSeconds: 300,
+      memberRoleName: "FlowLogEnforcerMemberRole",
     });
+  });
+
+  it("reads ALL as every enabled region of each account, with the member role and home region to ask them", () => {
+    // Act
+    const config = readSweepConfig({
+      SWEEP_QUEUE_URL: QUEUE,
+      GOVERNED_REGIONS: "ALL",
+      MEMBER_ROLE_NAME: "Member",
+      AWS_REGION: "eu-west-1",
+    });
+
+    // Assess
+    expect(config).toMatchObject({ governedRegions: "all", memberRoleName: "Member", region: "eu-west-1" });
   });
 
   it.each([

@@ -116,7 +116,16 @@ export class FakeConfigRulePorts extends FakeEnforcementPorts implements ConfigR
 }
 
 export class FakeOrgSweepPorts implements OrgSweepPorts {
-  governedRegions: readonly RegionName[] = [regionName("us-east-1"), regionName("eu-west-1")];
+  governedRegions: readonly RegionName[] | "all" = [regionName("us-east-1"), regionName("eu-west-1")];
+  homeRegion: RegionName | undefined = regionName("us-east-1");
+  /** Each account's enabled regions; an account missing here cannot be asked (its role is not assumable). */
+  readonly enabledRegions = new Map<string, readonly RegionName[]>();
+
+  async enabledRegionsOf(accountId: AccountId): Promise<readonly RegionName[]> {
+    const regions = this.enabledRegions.get(accountId);
+    if (regions === undefined) throw new Error(`cannot assume the member role in ${accountId}`);
+    return regions;
+  }
   accounts: AccountId[] = [HOME, MEMBER];
   readonly enqueued: string[] = [];
   /** Bodies the queue refuses, with the reason. */

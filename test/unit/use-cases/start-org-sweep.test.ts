@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EventValidationError, SweepEnqueueError } from "../../../src/errors.js";
 import { startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
-import { accountId } from "../support/builders.js";
+import { accountId, regionName } from "../support/builders.js";
 import { FakeOrgSweepPorts } from "../support/fake-ports.js";
 
 function ports(): FakeOrgSweepPorts {
@@ -73,6 +73,41 @@ describe("startOrgSweep", () => {
     // Assess
     await expect(run).rejects.toBeInstanceOf(SweepEnqueueError);
     await expect(run).rejects.toMatchObject({ sent: 2, unsent: [expect.anything(), expect.anything()] });
+  });
+
+  it("with GOVERNED_REGIONS=ALL sweeps each account's enabled regions, asked of the account", async () => {
+    // Prepare
+    const fake = ports();
+    fake.governedRegions = "all";
+    fake.enabledRegions.set("111111111111", [regionName("us-east-1"), regionName("af-south-1")]);
+    fake.enabledRegions.set("222222222222", [regionName("eu-central-1")]);
+
+    // Act
+    const result = await startOrgSweep({}, "org-sweep-all", fake);
+
+    // Assess
+    expect(result).toMatchObject({ regions: ["ALL"], enqueued: 3 });
+    expect(enqueued(fake)).toEqual([
+      { accountId: "111111111111", region: "us-east-1", runId: "org-sweep-all" },
+      { accountId: "111111111111", region: "af-south-1", runId: "org-sweep-all" },
+      { accountId: "222222222222", region: "eu-central-1", runId: "org-sweep-all" },
+    ]);
+  });
+
+  it("with ALL, sweeps an account that cannot be asked in the home region, where the worker reports why", async () => {
+    // Prepare
+    const fake = ports();
+    fake.governedRegions = "all";
+    fake.enabledRegions.set("111111111111", [regionName("eu-west-1")]);
+
+    // Act
+    await startOrgSweep({}, "org-sweep-all-2", fake);
+
+    // Assess
+    expect(enqueued(fake)).toEqual([
+      { accountId: "111111111111", region: "eu-west-1", runId: "org-sweep-all-2" },
+      { accountId: "222222222222", region: "us-east-1", runId: "org-sweep-all-2" },
+    ]);
   });
 
   it("rejects a malformed request before listing or enqueueing anything", async () => {
