@@ -1,21 +1,43 @@
 // The CLI side of the wiring: the engine's ports for one command, from the options the command line gave (never
 // from a forged environment), and the session checks (region, identity, region list) and policy reader the
 // commands share. Every SDK client the CLI uses is built here.
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
-import type { AccountId, RegionName } from "../domain/resources.js";
+import {
+  type AccountId,
+  type AccountRegion,
+  accountRegion,
+  isAccountId,
+  isRegionName,
+  type RegionName,
+} from "../domain/resources.js";
+import { errorSummary } from "../errors.js";
 import {
   type CallerIdentity,
   callerIdentity,
   describeRegions,
   type RegionInfo,
 } from "../gateways/caller-session.js";
+import {
+  readBucket,
+  readKey,
+  readLogGroup,
+  readOrganization,
+  readRole,
+  readStream,
+} from "../gateways/destination-facts.js";
 import { loadPolicy } from "../gateways/policy-store.js";
 import { s3ObjectReader } from "../gateways/s3-objects.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import type { Policy } from "../policy/schema.js";
+import type { DoctorPorts } from "../use-cases/diagnose-destinations.js";
 import { createEnforcer, type Enforcer } from "./enforcer.js";
 
 export interface CliEnforcerOptions {
@@ -92,4 +114,100 @@ export async function knownRegions(region: RegionName, partition: string): Promi
   } finally {
     ec2.destroy();
   }
+}
+
+export interface DoctorPortsOptions {
+  readonly enforcer: Enforcer;
+  /** The caller's account and region: S3 buckets and KMS keys are read with the caller's own credentials. */
+  readonly homeAccountId: AccountId;
+  readonly homeRegion: RegionName;
+  /** Whether the accounts came from --org: then the management account's coverage is checked too. */
+  readonly organizationWide: boolean;
+}
+
+/**
+ * `flowlogs doctor`'s read-only ports. Buckets and keys are read with the caller's credentials (run doctor where the
+ * central bucket lives); roles, log groups and streams in the account their ARN names, through the member role
+ * elsewhere than home, with the clients cached per account-region like the engine's.
+ */
+export function createDoctorPorts(options: DoctorPortsOptions): DoctorPorts {
+  const { accounts } = options.enforcer;
+  const home = (region: string) => accountRegion(options.homeAccountId, regionOr(region, options.homeRegion));
+  const at = (arn: string): AccountRegion => {
+    const [, , , region = "", account = ""] = arn.split(":");
+    return accountRegion(
+      isAccountId(account) ? account : options.homeAccountId,
+      regionOr(region, options.homeRegion),
+    );
+  };
+  let organization: Promise<{ id: string; managementAccountId: string } | undefined> | undefined;
+  const readOrg = () => {
+    organization ??= (async () => {
+      const org = new OrganizationsClient({ region: options.homeRegion });
+      try {
+        return await readOrganization(org);
+      } finally {
+        org.destroy();
+      }
+    })();
+    return organization;
+  };
+  return {
+    bucket: async (name) =>
+      readBucket(
+        await accounts.clientFor(
+          "s3",
+          home(options.homeRegion),
+          (config) => new S3Client({ ...config, followRegionRedirects: true }),
+        ),
+        name,
+      ),
+    key: async (keyId, region) => {
+      const where = keyId.startsWith("arn:") ? at(keyId) : home(region);
+      return readKey(await accounts.clientFor("kms", where, (config) => new KMSClient(config)), keyId);
+    },
+    role: async (roleArn) => {
+      const where = accountRegion(at(roleArn).accountId, options.homeRegion);
+      await accounts.verifyAccess(where);
+      return readRole(
+        await accounts.clientFor("iam", where, (config) => new IAMClient(config)),
+        roleArn.split("/").pop() ?? "",
+      );
+    },
+    logGroup: async (where, name) => {
+      await accounts.verifyAccess(where);
+      return readLogGroup(
+        await accounts.clientFor("logs", where, (config) => new CloudWatchLogsClient(config)),
+        name,
+      );
+    },
+    stream: async (streamArn) => {
+      const where = at(streamArn);
+      await accounts.verifyAccess(where);
+      return readStream(
+        await accounts.clientFor("firehose", where, (config) => new FirehoseClient(config)),
+        streamArn.split("/").pop() ?? "",
+      );
+    },
+    organizationId: async () => (await readOrg())?.id,
+    ...(options.organizationWide
+      ? {
+          managementAccount: async () => {
+            const org = await readOrg();
+            if (org === undefined || !isAccountId(org.managementAccountId)) return undefined;
+            const where = accountRegion(org.managementAccountId, options.homeRegion);
+            try {
+              await accounts.verifyAccess(where);
+              return { accountId: org.managementAccountId, reachable: { ok: true } as const };
+            } catch (error) {
+              return { accountId: org.managementAccountId, reachable: { unreadable: errorSummary(error) } };
+            }
+          },
+        }
+      : {}),
+  };
+}
+
+function regionOr(region: string, fallback: RegionName): RegionName {
+  return isRegionName(region) ? region : fallback;
 }

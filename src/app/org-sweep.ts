@@ -49,7 +49,10 @@ export function orgSweepFromEnvironment(
   return {
     governedRegions: config.governedRegions,
     homeRegion: region,
-    enabledRegionsOf: async (accountId) => (await (regionLookup ??= lookupRegions()))(accountId),
+    enabledRegionsOf: async (accountId) => {
+      regionLookup ??= lookupRegions();
+      return (await regionLookup)(accountId);
+    },
     activeAccounts: () => directory.activeAccounts(),
     enqueue: (bodies) => enqueueMessages(sqs, config.queueUrl, bodies),
   };

@@ -11,6 +11,7 @@ import {
   UsageError,
 } from "../errors.js";
 import { toCredentialsError } from "../gateways/caller-session.js";
+import { DOCTOR_USAGE, doctorCommand } from "./commands/doctor.js";
 import { ENFORCE_USAGE, enforceCommand } from "./commands/enforce.js";
 import { EXPLAIN_USAGE, explainCommand } from "./commands/explain.js";
 import { SCAN_USAGE, scanCommand } from "./commands/scan.js";
@@ -21,7 +22,7 @@ import { issueLines } from "./policy-issues.js";
 export const HELP = `flowlogs: check and enforce VPC flow logs against the vpc-flow-log-enforcer policy
 
 usage:
-${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE].map(indent).join("\n")}
+${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE, DOCTOR_USAGE].map(indent).join("\n")}
 
 commands:
   validate  check a policy: each problem as file:line:column: field.path: message
@@ -30,6 +31,9 @@ commands:
   scan      audit: each resource's coverage and the flow log enforcement would create (writes nothing)
   enforce   scan, then create the missing flow logs; asks first on a terminal unless --yes, and
             refuses without --yes when stdin is not a terminal
+  doctor    check, read-only, every destination the policy can produce for the accounts and regions:
+            bucket, bucket and key policies (evaluated), log group, delivery role trust, Firehose
+            stream and roles; one row per destination and check, with a fix for each failure
 
 options:
   --policy <source>    a file path, file:<path>, ssm:<parameter name> or s3://bucket/key
@@ -38,7 +42,8 @@ options:
   --role-name <name>   the member role (default: $MEMBER_ROLE_NAME or FlowLogEnforcerMemberRole)
   --org                every ACTIVE account of the organization (organizations:ListAccounts)
   --regions <r,…>      regions to scan (default: the SDK's region); --all-regions: every enabled one
-  --format <f>         scan/enforce: table (default), json or csv on stdout; explain: text or json.
+  --format <f>         scan/enforce: table (default), json or csv on stdout; explain: text or json;
+                       doctor: table or json.
                        Summaries, prompts and the progress bar go to stderr
   --concurrency <n>    account-regions scanned at once (default 8)
   --yes, -y            enforce without asking
@@ -57,7 +62,7 @@ exit codes:
   1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed
   2  scan/enforce: some resource is not covered (would-create, delivery-failing) or could not be
      checked: an account-region whose role cannot be assumed or that denies access is reported as
-     a failed row, the others are still scanned
+     a failed row, the others are still scanned; doctor: a check failed (warnings do not fail)
 `;
 
 function indent(text: string): string {
@@ -74,6 +79,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string }>> = {
   explain: { run: explainCommand, usage: EXPLAIN_USAGE },
   scan: { run: scanCommand, usage: SCAN_USAGE },
   enforce: { run: enforceCommand, usage: ENFORCE_USAGE },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE },
 };
 
 /** `argv` without the global --verbose (main.ts consumed it). Resolves with the exit code. */
