@@ -35,6 +35,20 @@ describe("sam build (BuildMethod: makefile)", () => {
     }
   });
 
+  it("is configured by samconfig.toml to build in the source directory, in parallel, as these targets run here", () => {
+    // Prepare: the [default.build.parameters] table, `key = value` per line.
+    const text = readFileSync("samconfig.toml", "utf-8");
+    const table = text.split(/^\[default\.build\.parameters\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
+
+    // Act
+    const settings = Object.fromEntries(
+      [...table.matchAll(/^([a-z_]+)\s*=\s*(\S+)\s*$/gm)].map((match) => [match[1], match[2]]),
+    );
+
+    // Assess: the make targets below run in the project directory, with node_modules where SAM would find it.
+    expect(settings).toEqual({ build_in_source: "true", parallel: "true", cached: "false" });
+  });
+
   it.each(functions.map((fn) => [fn.logicalId, fn.handlerFile] as const))(
     "make build-%s yields the handler and its chunks, byte for byte as in dist/",
     (logicalId, handlerFile) => {
@@ -58,10 +72,10 @@ describe("sam build (BuildMethod: makefile)", () => {
     60_000,
   );
 
-  it("keeps S3, Organizations, the policy parser and unused credential providers out of the enforcer's cold start", () => {
+  it("keeps S3, Organizations, CloudWatch Logs, the policy parser and unused credential providers out of the enforcer's cold start", () => {
     const graph = bundleGraph("dist/event-enforcer.mjs");
     const onDemandOnly =
-      /node_modules\/(@aws-sdk\/client-s3|@aws-sdk\/client-organizations|yaml|@aws-sdk\/credential-provider-(sso|ini|process))\/|src\/policy\/(parse|schema)\.ts/;
+      /node_modules\/(@aws-sdk\/client-s3|@aws-sdk\/client-organizations|@aws-sdk\/client-cloudwatch-logs|yaml|@aws-sdk\/credential-provider-(sso|ini|process))\/|src\/policy\/(parse|schema)\.ts/;
     const loadedAtStartup = sourcesOf(graph.startup);
     const loadedOnDemand = sourcesOf(graph.onDemand);
 
@@ -70,6 +84,7 @@ describe("sam build (BuildMethod: makefile)", () => {
     for (const module of [
       "client-s3/",
       "client-organizations/",
+      "client-cloudwatch-logs/",
       "/yaml/",
       "credential-provider-sso/",
       "policy/parse.ts",
