@@ -70,7 +70,7 @@ export async function diagnoseDestinations(
     checkUse(use, ports, read, organizationId),
   );
   rows.push(...perUse.flat());
-  if (ports.managementAccount !== undefined) rows.push(...(await managementRows(ports.managementAccount)));
+  if (ports.managementAccount !== undefined) rows.push(...(await managementRows(ports)));
   const merged = mergeRows(rows);
   return {
     rows: merged,
@@ -185,15 +185,18 @@ async function checkUse(
   }
 }
 
-async function managementRows(
-  managementAccount: NonNullable<DoctorPorts["managementAccount"]>,
-): Promise<CheckRow[]> {
-  const management = await managementAccount().catch(() => undefined);
+async function managementRows(ports: DoctorPorts): Promise<CheckRow[]> {
+  const base = { destination: "-", check: "management account covered" } as const;
+  let management: Awaited<ReturnType<NonNullable<DoctorPorts["managementAccount"]>>>;
+  try {
+    management = await ports.managementAccount?.();
+  } catch (error) {
+    return [{ ...base, where: "-", status: "warn", detail: `cannot tell: ${errorSummary(error)}` }];
+  }
   if (management === undefined || "ok" in management.reachable) return [];
   return [
     {
-      destination: "-",
-      check: "management account covered",
+      ...base,
       where: management.accountId,
       status: "fail",
       detail: `the enforcer cannot act in the management account (${management.reachable.unreadable}): service-managed StackSets never deploy there, so its VPCs are not covered`,

@@ -80,7 +80,8 @@ function resolveSource(
   const resource = {
     type,
     id: type === "VPC" ? VPC_ID_TOKEN : RESOURCE_ID_TOKEN,
-    ...(type === "VPC" ? {} : { vpcId: VPC_ID_TOKEN }),
+    // Subnets and interfaces live in a VPC; a VPC is its own, and transit gateways have none.
+    ...(type === "Subnet" || type === "NetworkInterface" ? { vpcId: VPC_ID_TOKEN } : {}),
     tags,
   };
   const placement = {
