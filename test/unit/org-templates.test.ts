@@ -2,7 +2,9 @@
 // cfn-lint checks both files against the resource schemas (npm run lint:template); these tests check intent.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parsePolicy } from "../../src/policy/parse.js";
 import { readTemplate } from "../../tools/sam-template.js";
+import { seededPolicyText } from "../support/seeded-policy.js";
 
 type Json = Record<string, unknown>;
 
@@ -368,5 +370,30 @@ describe("central template", () => {
       Input: "{}",
     });
     expect(at(central, "Parameters", "SweepSchedule", "Default")).toBe("rate(1 day)");
+  });
+});
+
+describe("seeded policy", () => {
+  it.each([
+    [{}, { type: "s3", arn: "arn:${Partition}:s3:::central-flow-logs/${AccountId}/" }],
+    [
+      { CreateCentralBucket: "true", CentralFlowLogBucketName: "org-flow-logs" },
+      { type: "s3", arn: "arn:${Partition}:s3:::org-flow-logs/${AccountId}/" },
+    ],
+    [
+      { DefaultDestination: "cloud-watch-logs", DeliveryRoleName: "delivery", FlowLogRetentionDays: "90" },
+      {
+        type: "cloud-watch-logs",
+        logGroupName: "/vpc-flow-logs/${VpcId}",
+        deliverLogsPermissionArn: "arn:${Partition}:iam::${AccountId}:role/delivery",
+        logGroup: { retentionDays: 90 },
+      },
+    ],
+  ])("is a valid policy naming what the stacks create (%j)", (parameters, destination) => {
+    // Act
+    const policy = parsePolicy(seededPolicyText(parameters), "template.yaml PolicyParameter");
+
+    // Assess
+    expect(policy.defaults.destination).toEqual(destination);
   });
 });
