@@ -248,7 +248,8 @@ function remedyOutcome(
   const { remedy } = verdict;
   const onParent = remedy.resourceId !== target.id;
   const what = `${remedy.resourceType} flow log on ${remedy.resourceId} to ${describeDestination(remedy.settings.destination)}`;
-  if (!write) return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}`, remedy: what };
+  if (!write)
+    return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}`, remedy: what };
   const result = creations.get(remedy.resourceId);
   if (result === undefined) return { outcome: "failed", reason: `no result for the ${what}` };
   switch (result.status) {

@@ -14,6 +14,7 @@ import { type Correlation, logger, publishReport } from "../observability.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import { type PlacementFacts, policyUsesOrganizationalUnits } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
+import { publishOutputs, type ReportOutputs } from "./publish-outputs.js";
 
 /** What the organization tells the enforcer about an account. */
 export interface OrganizationFacts {
@@ -35,6 +36,8 @@ export interface EnforcementPorts {
   readonly organization: OrganizationFacts;
   /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
+  /** Findings and notifications, each present only when the deployment (or the command) turned it on. */
+  readonly outputs?: ReportOutputs | undefined;
 }
 
 export interface EnforcementJob {
@@ -53,6 +56,7 @@ export interface EnforcementJob {
  * 4. reach EC2 in the account (assuming the member role elsewhere than home)
  * 5. enforce through the engine
  * 6. log one line and count one metric per outcome
+ * 7. publish the optional outputs: Security Hub findings, one notification (publish-outputs.ts)
  * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
  * many account-regions carry on; the caller decides whether failures make its invocation fail.
  */
@@ -84,6 +88,7 @@ export async function runEnforcement(
     };
   }
   publishReport(report, job.correlation);
+  await publishOutputs(report, job, ports.outputs);
   return report;
 }
 

@@ -5,6 +5,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { AccountId, RegionName } from "../domain/resources.js";
 import { SweepEnqueueError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
+import { manifestKey, type RunManifest } from "../reports/history.js";
 import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
 
 /** What the coordinator needs; the app layer keeps the organization's account list cached across runs. */
@@ -18,6 +19,8 @@ export interface OrgSweepPorts {
     readonly sent: number;
     readonly failed: ReadonlyArray<{ readonly body: string; readonly reason: string }>;
   }>;
+  /** The coverage history (REPORT_BUCKET), when the deployment keeps one: the run's manifest goes there. */
+  readonly history?: { put(key: string, body: string): Promise<void> } | undefined;
 }
 
 export interface OrgSweepResult {
@@ -33,7 +36,8 @@ export interface OrgSweepResult {
  * 1. parse the request (`{ accounts?, regions?, runId? }`; malformed → EventValidationError, nothing enqueued)
  * 2. list the organization's ACTIVE accounts (all pages); requested accounts outside it are skipped and reported
  * 3. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
- * 4. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
+ * 4. write the run's manifest (what was enqueued) next to the workers' outcomes, when a history is kept
+ * 5. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
  *
  * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same
  * run id, so the workers' ClientTokens repeat and nothing is created twice.
@@ -57,6 +61,7 @@ export async function startOrgSweep(
   const bodies = accounts.flatMap((accountId) =>
     regions.map((region) => sweepMessageBody({ accountId, region }, runId)),
   );
+  const startedAt = new Date().toISOString();
   const { sent, failed } = await ports.enqueue(bodies);
   const result: OrgSweepResult = {
     runId,
@@ -65,6 +70,16 @@ export async function startOrgSweep(
     enqueued: sent,
     ...(skipped.length === 0 ? {} : { skipped }),
   };
+  const manifest: RunManifest = {
+    runId,
+    startedAt,
+    accounts,
+    regions,
+    enqueued: sent,
+    notEnqueued: failed.length,
+    ...(skipped.length === 0 ? {} : { skipped }),
+  };
+  await ports.history?.put(manifestKey(runId), `${JSON.stringify(manifest, null, 2)}\n`);
   logger[failed.length > 0 || skipped.length > 0 ? "warn" : "info"]("org sweep enqueued", {
     ...result,
     ...(failed.length === 0 ? {} : { notEnqueued: failed.length }),
