@@ -152,6 +152,11 @@ export class FindingsImportError extends EnforcerError {
   }
 }
 
+/** A stored run (`flowlogs report --run`) is missing or holds something that is not the enforcer's history. */
+export class RunHistoryError extends EnforcerError {
+  override name = "RunHistoryError";
+}
+
 /** `Code: message` of an AWS SDK error (or any error), for reports and logs. */
 export function errorSummary(error: unknown): string {
   if (error instanceof Error) {

@@ -13,6 +13,7 @@ import {
 import { toCredentialsError } from "../gateways/caller-session.js";
 import { ENFORCE_USAGE, enforceCommand } from "./commands/enforce.js";
 import { EXPLAIN_USAGE, explainCommand } from "./commands/explain.js";
+import { REPORT_USAGE, reportCommand } from "./commands/report.js";
 import { SCAN_USAGE, scanCommand } from "./commands/scan.js";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.js";
 import type { CliIo } from "./io.js";
@@ -21,7 +22,7 @@ import { issueLines } from "./policy-issues.js";
 export const HELP = `flowlogs: check and enforce VPC flow logs against the vpc-flow-log-enforcer policy
 
 usage:
-${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE].map(indent).join("\n")}
+${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE, REPORT_USAGE].map(indent).join("\n")}
 
 commands:
   validate  check a policy: each problem as file:line:column: field.path: message
@@ -30,6 +31,8 @@ commands:
   scan      audit: each resource's coverage and the flow log enforcement would create (writes nothing)
   enforce   scan, then create the missing flow logs; asks first on a terminal unless --yes, and
             refuses without --yes when stdin is not a terminal
+  report    one self-contained HTML page: coverage, charts per account and region, and every
+            resource not covered; from a live scan, or from a stored sweep run with --run
 
 options:
   --policy <source>    a file path, file:<path>, ssm:<parameter name> or s3://bucket/key
@@ -38,8 +41,12 @@ options:
   --role-name <name>   the member role (default: $MEMBER_ROLE_NAME or FlowLogEnforcerMemberRole)
   --org                every ACTIVE account of the organization (organizations:ListAccounts)
   --regions <r,…>      regions to scan (default: the SDK's region); --all-regions: every enabled one
-  --format <f>         scan/enforce: table (default), json or csv on stdout; explain: text or json.
-                       Summaries, prompts and the progress bar go to stderr
+  --format <f>         scan/enforce: table (default), json, csv or html on stdout; explain: text
+                       or json. Summaries, prompts and the progress bar go to stderr
+  --findings           scan/enforce/report: import a Security Hub finding (in each account-region's
+                       own Security Hub) for every resource whose compliance changed
+  --run <s3 location>  report: a stored sweep run, s3://<bucket>/runs/run=<id>/ (REPORT_BUCKET)
+  --output, -o <file>  report: write the page to <file> instead of stdout
   --concurrency <n>    account-regions scanned at once (default 8)
   --yes, -y            enforce without asking
   --tags k=v ...       explain: the resource's tags (a subnet's include those it inherits from its
@@ -54,8 +61,9 @@ credentials: the AWS SDK's default chain: AWS_PROFILE (SSO profiles after aws ss
 
 exit codes:
   0  validate: valid; explain: explained; scan/enforce: every resource in scope is covered (or exempt)
-  1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed
-  2  scan/enforce: some resource is not covered (would-create, delivery-failing) or could not be
+  1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed,
+     --findings refused by some account-region's Security Hub, unreadable --run
+  2  scan/enforce/report: some resource is not covered (would-create, delivery-failing) or could not be
      checked: an account-region whose role cannot be assumed or that denies access is reported as
      a failed row, the others are still scanned
 `;
@@ -74,6 +82,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string }>> = {
   explain: { run: explainCommand, usage: EXPLAIN_USAGE },
   scan: { run: scanCommand, usage: SCAN_USAGE },
   enforce: { run: enforceCommand, usage: ENFORCE_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
 };
 
 /** `argv` without the global --verbose (main.ts consumed it). Resolves with the exit code. */
