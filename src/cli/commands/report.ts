@@ -89,7 +89,8 @@ function takeReportOptions(argv: readonly string[]): { run?: string; output?: st
       rest.push(arg);
       continue;
     }
-    const value = inline ?? argv[(index += 1)];
+    if (inline === undefined) index += 1;
+    const value = inline ?? argv[index];
     if (value === undefined || value === "" || value.startsWith("-"))
       throw new UsageError(`${flag} needs a value\nusage: ${REPORT_USAGE}`);
     taken[name] = value;
