@@ -257,7 +257,7 @@ for (const table of document.querySelectorAll("table.sortable")) {
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     const body = table.tBodies[0];
     const rows = [...body.rows].sort((a, b) =>
-      a.cells[column].textContent.localeCompare(b.cells[column].textContent, undefined, { numeric: true }));
+      a.cells[column].textContent.localeCompare(b.cells[column].textContent));
     if (!ascending) rows.reverse();
     body.append(...rows);
   }));
