@@ -153,9 +153,7 @@ beforeAll(async () => {
     const extra = region === "us-east-1" ? 1 : 2;
     for (let i = 0; i < extra; i += 1)
       await createVpc(ec2Client(undefined, region), {}, `10.${i + 1}.0.0/16`);
-    const { Vpcs = [] } = await ec2Client(undefined, region).send(
-      new (await import("@aws-sdk/client-ec2")).DescribeVpcsCommand({}),
-    );
+    const { Vpcs = [] } = await ec2Client(undefined, region).send(new DescribeVpcsCommand({}));
     vpcsIn.set(
       region,
       Vpcs.flatMap((v) => (v.VpcId ? [v.VpcId] : [])),

@@ -41,7 +41,11 @@ export async function startSecurityHubProxy(motoEndpoint: string): Promise<Secur
         ProcessedFindings: identifiers.filter((f) => found.has(f.Id)),
         UnprocessedFindings: identifiers
           .filter((f) => !found.has(f.Id))
-          .map((f) => ({ FindingIdentifier: f, ErrorCode: "FindingNotFound", ErrorMessage: "no such finding" })),
+          .map((f) => ({
+            FindingIdentifier: f,
+            ErrorCode: "FindingNotFound",
+            ErrorMessage: "no such finding",
+          })),
       }),
     };
   });
