@@ -3,11 +3,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSEvent } from "aws-lambda";
-import { enforcerFromEnvironment, learnHomeAccount } from "../src/app/lambda.js";
+import { learnHomeAccount } from "../src/app/lambda.js";
+import { sweepWorkerFromEnvironment } from "../src/app/sweep-worker.js";
 import { logger, metrics } from "../src/observability.js";
 import { processSweepBatch } from "../src/use-cases/sweep-account-region.js";
 
-const enforcer = enforcerFromEnvironment();
+const enforcer = sweepWorkerFromEnvironment();
 
 export const handler = middy(async (event: SQSEvent, context: Context) =>
   processSweepBatch(event, context, enforcer),

@@ -139,6 +139,29 @@ export class PutEvaluationsError extends EnforcerError {
   }
 }
 
+/** Security Hub did not accept some findings (FailedFindings, UnprocessedFindings); raised after every batch was tried. */
+export class FindingsImportError extends EnforcerError {
+  override name = "FindingsImportError";
+
+  constructor(
+    readonly rejected: ReadonlyArray<{ id: string; reason: string }>,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Security Hub did not accept ${rejected.length} finding update(s): ${rejected
+        .slice(0, 3)
+        .map((r) => `${r.id}: ${r.reason}`)
+        .join("; ")}${rejected.length > 3 ? "; …" : ""}`,
+      options,
+    );
+  }
+}
+
+/** A stored run (`flowlogs report --run`) is missing or holds something that is not the enforcer's history. */
+export class RunHistoryError extends EnforcerError {
+  override name = "RunHistoryError";
+}
+
 /** `Code: message` of an AWS SDK error (or any error), for reports and logs. */
 export function errorSummary(error: unknown): string {
   if (error instanceof Error) {

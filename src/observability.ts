@@ -35,3 +35,23 @@ export function publishReport(report: EnforcementReport, correlation: Correlatio
   metrics.addDimension("trigger", correlation.trigger);
   for (const [outcome, count] of counts) metrics.addMetric(outcome, MetricUnit.Count, count);
 }
+
+// Coverage is reported per account, a dimension no other metric has: its own Metrics instance keeps the account out
+// of the outcome counts' dimension set, and each call is one EMF document.
+const coverageMetrics = new Metrics({ serviceName: SERVICE_NAME, namespace: "VpcFlowLogEnforcer", logger });
+
+/**
+ * The sweep's coverage of one account-region, under dimensions {service, accountId}: CoveredResources and
+ * InScopeResources (sum them per account across regions) and CoveragePercent (absent when nothing is in scope).
+ */
+export function publishCoverage(
+  accountId: string,
+  coverage: { readonly covered: number; readonly inScope: number; readonly percent: number | undefined },
+): void {
+  coverageMetrics.addDimension("accountId", accountId);
+  coverageMetrics.addMetric("CoveredResources", MetricUnit.Count, coverage.covered);
+  coverageMetrics.addMetric("InScopeResources", MetricUnit.Count, coverage.inScope);
+  if (coverage.percent !== undefined)
+    coverageMetrics.addMetric("CoveragePercent", MetricUnit.Percent, coverage.percent);
+  coverageMetrics.publishStoredMetrics();
+}

@@ -14,6 +14,7 @@ import {
   type AccountId,
   type AccountRegion,
   accountRegion,
+  accountRegionKey,
   isAccountId,
   isRegionName,
   type RegionName,
@@ -34,10 +35,12 @@ import {
   readStream,
 } from "../gateways/destination-facts.js";
 import { loadPolicy } from "../gateways/policy-store.js";
+import { reportReader } from "../gateways/report-store.js";
 import { s3ObjectReader } from "../gateways/s3-objects.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import type { Policy } from "../policy/schema.js";
 import type { DoctorPorts } from "../use-cases/diagnose-destinations.js";
+import type { FindingsPort } from "../use-cases/publish-outputs.js";
 import { createEnforcer, type Enforcer } from "./enforcer.js";
 
 export interface CliEnforcerOptions {
@@ -47,13 +50,26 @@ export interface CliEnforcerOptions {
   readonly memberRoleName: string;
   /** The caller's account, known from the credential check: reached without AssumeRole. */
   readonly homeAccountId: AccountId;
+  /** `--findings`: keep each account-region's Security Hub findings in sync with the outcomes. */
+  readonly securityHubFindings?: boolean;
+}
+
+/** What `--findings` did, for the command's summary: the CLI's logs are silent, so failures are reported here. */
+export interface FindingsTally {
+  readonly imported: number;
+  readonly resolved: number;
+  readonly failures: ReadonlyArray<{ readonly accountRegion: string; readonly reason: string }>;
+}
+
+export interface CliEnforcer extends Enforcer {
+  findingsTally(): FindingsTally;
 }
 
 /** One command, one policy: it is never re-read halfway through a long scan. */
 const ONE_COMMAND_SECONDS = 24 * 60 * 60;
 
-export function createCliEnforcer(options: CliEnforcerOptions): Enforcer {
-  return createEnforcer({
+export function createCliEnforcer(options: CliEnforcerOptions): CliEnforcer {
+  const enforcer = createEnforcer({
     ...options,
     policyCacheTtlSeconds: ONE_COMMAND_SECONDS,
     // The SDK's own resolution applies (AWS_MAX_ATTEMPTS, the profile's max_attempts).
@@ -61,6 +77,61 @@ export function createCliEnforcer(options: CliEnforcerOptions): Enforcer {
     organizationCheck: false,
     organizationCacheTtlSeconds: ONE_COMMAND_SECONDS,
   });
+  const tally: MutableTally = { imported: 0, resolved: 0, failures: [] };
+  const findings = enforcer.outputs?.findings;
+  return {
+    ...enforcer,
+    outputs: { ...enforcer.outputs, ...(findings ? { findings: tallied(findings, tally) } : {}) },
+    findingsTally: () => ({ ...tally, failures: [...tally.failures] }),
+  };
+}
+
+/** The findings port, counting what it imports and keeping each account-region's failure (then rethrowing it). */
+interface MutableTally {
+  imported: number;
+  resolved: number;
+  readonly failures: Array<{ accountRegion: string; reason: string }>;
+}
+
+function tallied(findings: FindingsPort, tally: MutableTally): FindingsPort {
+  const recorded = async <T>(target: AccountRegion, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      tally.failures.push({ accountRegion: accountRegionKey(target), reason: errorSummary(error) });
+      throw error;
+    }
+  };
+  return {
+    currentFindings: (target, ids) => recorded(target, () => findings.currentFindings(target, ids)),
+    applyFindings: (target, plan) =>
+      recorded(target, async () => {
+        await findings.applyFindings(target, plan);
+        tally.imported += plan.imports.length;
+        tally.resolved += plan.resolve.length;
+      }),
+  };
+}
+
+/** The objects of a stored run (`flowlogs report --run`): its keys and their text, read with the caller's credentials. */
+export async function readStoredRun(
+  bucket: string,
+  prefix: string,
+  region: string | undefined,
+): Promise<Array<{ key: string; text: string }>> {
+  const s3 = new S3Client({ ...(region === undefined ? {} : { region }), followRegionRedirects: true });
+  try {
+    const reader = reportReader(s3, bucket);
+    const keys = await reader.listKeys(prefix);
+    const objects: Array<{ key: string; text: string }> = [];
+    for (const key of keys) {
+      const text = await reader.read(key);
+      if (text !== undefined) objects.push({ key, text });
+    }
+    return objects;
+  } finally {
+    s3.destroy();
+  }
 }
 
 /** Reads and validates a policy; SSM and S3 clients are built only when the source needs them. */

@@ -18,6 +18,12 @@ export interface EnforcerConfig {
   readonly organizationCheck: boolean;
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
+  /** SECURITY_HUB_FINDINGS=on: keep a finding per non-compliant resource in its account-region's Security Hub. */
+  readonly securityHubFindings: boolean;
+  /** NOTIFICATION_TOPIC_ARN: one message per evaluated account-region with non-compliant outcomes. */
+  readonly notificationTopicArn?: string;
+  /** REPORT_BUCKET: where sweeps keep their outcomes (runs/run=…/account=…/region=…/outcomes.jsonl). */
+  readonly reportBucket?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +41,8 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     throw new ConfigurationError(`ALLOWED_ACCOUNTS must list 12-digit account IDs (got "${badAccount}")`);
   const allowed = listed?.filter(isAccountId);
   const region = env.AWS_REGION?.trim();
+  const topicArn = notificationTopicArn(env);
+  const bucket = reportBucket(env);
   return {
     policySource,
     memberRoleName: env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
@@ -44,7 +52,28 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     ...(region && isRegionName(region) ? { region } : {}),
     organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
+    securityHubFindings: onOff(env, "SECURITY_HUB_FINDINGS", false),
+    ...(topicArn === undefined ? {} : { notificationTopicArn: topicArn }),
+    ...(bucket === undefined ? {} : { reportBucket: bucket }),
   };
+}
+
+/** An SNS topic ARN, or nothing when the variable is unset or empty (the template passes "" when it is off). */
+function notificationTopicArn(env: Env): string | undefined {
+  const value = env.NOTIFICATION_TOPIC_ARN?.trim();
+  if (!value) return undefined;
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(value))
+    throw new ConfigurationError(`NOTIFICATION_TOPIC_ARN must be an SNS topic ARN (got "${value}")`);
+  return value;
+}
+
+/** An S3 bucket name, or nothing when the variable is unset or empty. */
+function reportBucket(env: Env): string | undefined {
+  const value = env.REPORT_BUCKET?.trim();
+  if (!value) return undefined;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value))
+    throw new ConfigurationError(`REPORT_BUCKET must be an S3 bucket name (got "${value}")`);
+  return value;
 }
 
 /** The org sweep coordinator's settings: where to enqueue, and which regions are governed. */
@@ -58,10 +87,13 @@ export interface SweepConfig {
   readonly memberRoleName: string;
   /** The coordinator's own region (AWS_REGION), where an account whose regions cannot be listed is swept. */
   readonly region?: RegionName;
+  /** REPORT_BUCKET: the run's manifest is written there. */
+  readonly reportBucket?: string;
 }
 
 export function readSweepConfig(env: Env = process.env): SweepConfig {
   const queueUrl = required(env, "SWEEP_QUEUE_URL");
+  const bucket = reportBucket(env);
   if (!/^https?:\/\/\S+$/.test(queueUrl))
     throw new ConfigurationError(`SWEEP_QUEUE_URL must be an SQS queue URL (got "${queueUrl}")`);
   const region = env.AWS_REGION?.trim();
@@ -71,6 +103,7 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
     memberRoleName: env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
     ...(region && isRegionName(region) ? { region } : {}),
+    ...(bucket === undefined ? {} : { reportBucket: bucket }),
   };
   if (required(env, "GOVERNED_REGIONS").toUpperCase() === "ALL") return { ...common, governedRegions: "all" };
   const governedRegions = [

@@ -9,8 +9,12 @@ import { createEc2Gateway } from "../gateways/ec2-gateway.js";
 import { OrganizationDirectory } from "../gateways/organization-directory.js";
 import { cachedPolicyLoader } from "../gateways/policy-store.js";
 import type { PolicySource } from "../policy/policy-source.js";
+import type { FindingsPort, NotificationPort, ReportOutputs } from "../use-cases/publish-outputs.js";
 import type { EnforcementPorts } from "../use-cases/run-enforcement.js";
 import { sdkClientConfig } from "./client-config.js";
+import { onFirstUse } from "./on-first-use.js";
+
+export { onFirstUse };
 
 export interface EnforcerOptions {
   /** The deployment's policy, used when a job names no other. */
@@ -26,6 +30,10 @@ export interface EnforcerOptions {
   readonly organizationCacheTtlSeconds: number;
   /** The caller's account when known up front (the CLI's identity); Lambda learns it from its context. */
   readonly homeAccountId?: AccountId | undefined;
+  /** Keep Security Hub findings in each account-region evaluated (SECURITY_HUB_FINDINGS, `--findings`). */
+  readonly securityHubFindings?: boolean | undefined;
+  /** The SNS topic notifications go to (NOTIFICATION_TOPIC_ARN); none when undefined. */
+  readonly notificationTopicArn?: string | undefined;
 }
 
 /** The engine's ports plus what the wiring itself exposes to handlers and the CLI. */
@@ -60,6 +68,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   return {
     homeRegion: options.region,
     accounts,
+    outputs: reportOutputs(options, accounts, clientConfig),
     organization: new OrganizationDirectory(organizationsApi, {
       ttlSeconds: options.organizationCacheTtlSeconds,
     }),
@@ -80,12 +89,31 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   };
 }
 
-/** Runs `load` once and shares its promise; a failed load is forgotten so the next caller tries again. */
-export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () =>
-    (loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    }));
+/**
+ * The outputs the options turn on, each backed by a gateway imported on first use: Security Hub through each
+ * account-region's client (its own account's credentials, as BatchImportFindings requires), SNS in the topic's region.
+ */
+function reportOutputs(
+  options: EnforcerOptions,
+  accounts: AccountClients,
+  clientConfig: Readonly<Record<string, unknown>>,
+): ReportOutputs {
+  const outputs: { findings?: FindingsPort; notifications?: NotificationPort } = {};
+  if (options.securityHubFindings) {
+    const securityHub = onFirstUse(async () =>
+      (await import("../gateways/security-hub.js")).connectSecurityHub(accounts),
+    );
+    outputs.findings = {
+      currentFindings: async (target, ids) => (await securityHub()).currentFindings(target, ids),
+      applyFindings: async (target, plan) => (await securityHub()).applyFindings(target, plan),
+    };
+  }
+  const topicArn = options.notificationTopicArn;
+  if (topicArn !== undefined) {
+    const sns = onFirstUse(async () =>
+      (await import("../gateways/sns-notifications.js")).connectSns(clientConfig, topicArn),
+    );
+    outputs.notifications = { publish: async (notification) => (await sns()).publish(notification) };
+  }
+  return outputs;
 }

@@ -10,6 +10,7 @@ import { enqueueMessages } from "../gateways/sweep-queue.js";
 import type { OrgSweepPorts } from "../use-cases/start-org-sweep.js";
 import { sdkClientConfig } from "./client-config.js";
 import { readSweepConfig } from "./config.js";
+import { reportHistory } from "./report-history.js";
 
 export function orgSweepFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -55,5 +56,8 @@ export function orgSweepFromEnvironment(
     },
     activeAccounts: () => directory.activeAccounts(),
     enqueue: (bodies) => enqueueMessages(sqs, config.queueUrl, bodies),
+    ...(config.reportBucket === undefined
+      ? {}
+      : { history: reportHistory(config.reportBucket, clientConfig) }),
   };
 }

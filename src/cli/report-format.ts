@@ -1,7 +1,9 @@
-// Enforcement outcomes in, the text of `--format table|json|csv` out; plus the summary and the exit code they imply.
+// Enforcement outcomes in, the text of `--format table|json|csv|html` out; plus the summary and the exit code they imply.
 import { OUTCOMES, type Outcome, type OutcomeKind } from "../engine/enforce.js";
+import { isNonCompliant } from "../reports/coverage.js";
+import { renderHtmlReport } from "../reports/html-report.js";
 
-export const OUTPUT_FORMATS = ["table", "json", "csv"] as const;
+export const OUTPUT_FORMATS = ["table", "json", "csv", "html"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface ReportMeta {
@@ -9,14 +11,16 @@ export interface ReportMeta {
   readonly runId: string;
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
+  /** When the report was made (html); now when not given. */
+  readonly generatedAt?: Date;
 }
 
-/** Outcomes that leave a resource without a working, compliant flow log (or unknown, when it could not be read). */
-const NOT_COVERED: ReadonlySet<OutcomeKind> = new Set(["would-create", "delivery-failing", "failed"]);
-
-/** 0 when every resource is covered, exempt or out of scope; 2 when some is not (or could not be checked). */
+/**
+ * 0 when every resource is covered, exempt or out of scope; 2 when some is not (or could not be checked): the
+ * non-compliant outcome kinds of src/reports/coverage.ts.
+ */
 export function exitCodeFor(outcomes: readonly Outcome[]): 0 | 2 {
-  return outcomes.some((outcome) => NOT_COVERED.has(outcome.outcome)) ? 2 : 0;
+  return outcomes.some(isNonCompliant) ? 2 : 0;
 }
 
 export function countOutcomes(outcomes: readonly Outcome[]): Partial<Record<OutcomeKind, number>> {
@@ -43,6 +47,13 @@ export function formatReport(format: OutputFormat, outcomes: readonly Outcome[],
       return `${JSON.stringify({ ...meta, summary: countOutcomes(outcomes), outcomes }, null, 2)}\n`;
     case "csv":
       return formatCsv(outcomes);
+    case "html":
+      return renderHtmlReport({
+        source: `${meta.mode === "audit" ? "scan" : "enforce run"} of ${meta.accounts.length} account(s) × ${meta.regions.length} region(s) (${meta.runId})`,
+        generatedAt: meta.generatedAt ?? new Date(),
+        modes: [meta.mode],
+        outcomes,
+      });
   }
 }
 

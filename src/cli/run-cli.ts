@@ -14,6 +14,7 @@ import { toCredentialsError } from "../gateways/caller-session.js";
 import { DOCTOR_USAGE, doctorCommand } from "./commands/doctor.js";
 import { ENFORCE_USAGE, enforceCommand } from "./commands/enforce.js";
 import { EXPLAIN_USAGE, explainCommand } from "./commands/explain.js";
+import { REPORT_USAGE, reportCommand } from "./commands/report.js";
 import { SCAN_USAGE, scanCommand } from "./commands/scan.js";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.js";
 import type { CliIo } from "./io.js";
@@ -22,7 +23,7 @@ import { issueLines } from "./policy-issues.js";
 export const HELP = `flowlogs: check and enforce VPC flow logs against the vpc-flow-log-enforcer policy
 
 usage:
-${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE, DOCTOR_USAGE].map(indent).join("\n")}
+${[VALIDATE_USAGE, EXPLAIN_USAGE, SCAN_USAGE, ENFORCE_USAGE, DOCTOR_USAGE, REPORT_USAGE].map(indent).join("\n")}
 
 commands:
   validate  check a policy: each problem as file:line:column: field.path: message
@@ -34,6 +35,8 @@ commands:
   doctor    check, read-only, every destination the policy can produce for the accounts and regions:
             bucket, bucket and key policies (evaluated), log group, delivery role trust, Firehose
             stream and roles; one row per destination and check, with a fix for each failure
+  report    one self-contained HTML page: coverage, charts per account and region, and every
+            resource not covered; from a live scan, or from a stored sweep run with --run
 
 options:
   --policy <source>    a file path, file:<path>, ssm:<parameter name> or s3://bucket/key
@@ -42,9 +45,13 @@ options:
   --role-name <name>   the member role (default: $MEMBER_ROLE_NAME or FlowLogEnforcerMemberRole)
   --org                every ACTIVE account of the organization (organizations:ListAccounts)
   --regions <r,…>      regions to scan (default: the SDK's region); --all-regions: every enabled one
-  --format <f>         scan/enforce: table (default), json or csv on stdout; explain: text or json;
-                       doctor: table or json.
-                       Summaries, prompts and the progress bar go to stderr
+  --format <f>         scan/enforce: table (default), json, csv or html on stdout; explain: text
+                       or json; doctor: table or json. Summaries, prompts and the progress bar go
+                       to stderr
+  --findings           scan/enforce/report: import a Security Hub finding (in each account-region's
+                       own Security Hub) for every resource whose compliance changed
+  --run <s3 location>  report: a stored sweep run, s3://<bucket>/runs/run=<id>/ (REPORT_BUCKET)
+  --output, -o <file>  report: write the page to <file> instead of stdout
   --concurrency <n>    account-regions scanned at once (default 8)
   --yes, -y            enforce without asking
   --tags k=v ...       explain: the resource's tags (a subnet's include those it inherits from its
@@ -59,8 +66,9 @@ credentials: the AWS SDK's default chain: AWS_PROFILE (SSO profiles after aws ss
 
 exit codes:
   0  validate: valid; explain: explained; scan/enforce: every resource in scope is covered (or exempt)
-  1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed
-  2  scan/enforce: some resource is not covered (would-create, delivery-failing) or could not be
+  1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed,
+     --findings refused by some account-region's Security Hub, unreadable --run
+  2  scan/enforce/report: some resource is not covered (would-create, delivery-failing) or could not be
      checked: an account-region whose role cannot be assumed or that denies access is reported as
      a failed row, the others are still scanned; doctor: a check failed (warnings do not fail)
 `;
@@ -80,6 +88,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; usage: string }>> = {
   scan: { run: scanCommand, usage: SCAN_USAGE },
   enforce: { run: enforceCommand, usage: ENFORCE_USAGE },
   doctor: { run: doctorCommand, usage: DOCTOR_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
 };
 
 /** `argv` without the global --verbose (main.ts consumed it). Resolves with the exit code. */

@@ -1,7 +1,12 @@
 // What a scan or enforce run works on: caller identity and runtime, the validated policy, the account-regions.
 // Everything here fails fast with a clear message (credentials, region, policy, organization) before any work.
-import { configuredRegion, createCliEnforcer, identifyCaller, knownRegions } from "../app/cli.js";
-import type { Enforcer } from "../app/enforcer.js";
+import {
+  type CliEnforcer,
+  configuredRegion,
+  createCliEnforcer,
+  identifyCaller,
+  knownRegions,
+} from "../app/cli.js";
 import {
   type AccountId,
   type AccountRegion,
@@ -32,11 +37,13 @@ export interface SessionRequest {
   readonly regions: RegionSelection;
   readonly source: PolicySource;
   readonly roleName: string;
+  /** `--findings`: import Security Hub findings for what changed state. */
+  readonly findings?: boolean;
 }
 
 export interface ScanSession {
   readonly identity: CallerIdentity;
-  readonly enforcer: Enforcer;
+  readonly enforcer: CliEnforcer;
   readonly policy: Policy;
   readonly accounts: readonly AccountId[];
   readonly regions: readonly RegionName[];
@@ -71,6 +78,7 @@ export async function openScanSession(request: SessionRequest, io: CliIo): Promi
     policySource: request.source,
     memberRoleName: request.roleName,
     homeAccountId: identity.accountId,
+    securityHubFindings: request.findings === true,
   });
   const policy = await enforcer.loadPolicy();
   const regions = await selectRegions(request.regions, homeRegion, identity, io);
@@ -108,7 +116,7 @@ async function selectRegions(
 async function selectAccounts(
   selection: AccountSelection,
   identity: CallerIdentity,
-  enforcer: Enforcer,
+  enforcer: CliEnforcer,
 ): Promise<AccountId[]> {
   if (selection.kind === "caller") return [identity.accountId];
   if (selection.kind === "list") return [...new Set(selection.ids)];

@@ -43,6 +43,8 @@ export interface Outcome {
   readonly flowLogIds?: string[];
   readonly rule?: string;
   readonly reason?: string;
+  /** The flow log enforcement creates, would create or failed to create (`VPC flow log on vpc-… to arn:…`). */
+  readonly remedy?: string;
 }
 
 export type EnforcementMode = Policy["mode"];
@@ -247,11 +249,12 @@ function remedyOutcome(
   verdict: Extract<Verdict, { kind: "missing" }>,
   creations: ReadonlyMap<string, CreationResult>,
   write: boolean,
-): Pick<Outcome, "outcome" | "flowLogIds" | "reason"> {
+): Pick<Outcome, "outcome" | "flowLogIds" | "reason" | "remedy"> {
   const { remedy } = verdict;
   const onParent = remedy.resourceId !== target.id;
   const what = `${remedy.resourceType} flow log on ${remedy.resourceId} to ${describeDestination(remedy.settings.destination)}`;
-  if (!write) return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}` };
+  if (!write)
+    return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}`, remedy: what };
   const result = creations.get(remedy.resourceId);
   if (result === undefined) return { outcome: "failed", reason: `no result for the ${what}` };
   switch (result.status) {
@@ -259,6 +262,7 @@ function remedyOutcome(
       return {
         outcome: "created",
         flowLogIds: [result.flowLogId],
+        remedy: what,
         reason: onParent ? `covered by a new flow log on its VPC ${remedy.resourceId}` : `created a ${what}`,
       };
     case "already-exists":
@@ -266,7 +270,7 @@ function remedyOutcome(
     case "not-found":
       return { outcome: "not-found", reason: result.reason };
     case "failed":
-      return { outcome: "failed", reason: `creating a ${what} failed: ${result.reason}` };
+      return { outcome: "failed", reason: `creating a ${what} failed: ${result.reason}`, remedy: what };
   }
 }
 

@@ -14,6 +14,7 @@ import { type Correlation, logger, publishReport } from "../observability.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import { type PlacementFacts, policyUsesOrganizationalUnits } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
+import { publishOutputs, type ReportOutputs } from "./publish-outputs.js";
 
 /** What the organization tells the enforcer about an account. */
 export interface OrganizationFacts {
@@ -37,6 +38,8 @@ export interface EnforcementPorts {
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
   /** CloudWatch Logs in the account-region (same credentials as EC2), for log groups the policy asks to prepare. */
   logGroupsIn?(target: AccountRegion): Promise<LogGroupPort>;
+  /** Findings and notifications, each present only when the deployment (or the command) turned it on. */
+  readonly outputs?: ReportOutputs | undefined;
 }
 
 export interface EnforcementJob {
@@ -55,6 +58,7 @@ export interface EnforcementJob {
  * 4. reach EC2 in the account (assuming the member role elsewhere than home)
  * 5. enforce through the engine
  * 6. log one line and count one metric per outcome
+ * 7. publish the optional outputs: Security Hub findings, one notification (publish-outputs.ts)
  * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
  * many account-regions carry on; the caller decides whether failures make its invocation fail.
  */
@@ -86,6 +90,7 @@ export async function runEnforcement(
     };
   }
   publishReport(report, job.correlation);
+  await publishOutputs(report, job, ports.outputs);
   return report;
 }
 

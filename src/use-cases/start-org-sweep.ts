@@ -6,6 +6,7 @@ import { mapConcurrently } from "../batching.js";
 import type { AccountId, RegionName } from "../domain/resources.js";
 import { errorSummary, SweepEnqueueError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
+import { manifestKey, type RunManifest } from "../reports/history.js";
 import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
 
 /** What the coordinator needs; the app layer keeps the organization's account list cached across runs. */
@@ -23,6 +24,8 @@ export interface OrgSweepPorts {
     readonly sent: number;
     readonly failed: ReadonlyArray<{ readonly body: string; readonly reason: string }>;
   }>;
+  /** The coverage history (REPORT_BUCKET), when the deployment keeps one: the run's manifest goes there. */
+  readonly history?: { put(key: string, body: string): Promise<void> } | undefined;
 }
 
 export interface OrgSweepResult {
@@ -41,7 +44,8 @@ export interface OrgSweepResult {
  * 3. with GOVERNED_REGIONS=ALL, ask each account for its enabled regions (10 accounts at a time); an account that
  *    cannot be asked is enqueued for the home region, where the worker reports why it cannot be reached
  * 4. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
- * 5. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
+ * 5. write the run's manifest (what was enqueued) next to the workers' outcomes, when a history is kept
+ * 6. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
  *
  * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same
  * run id, so the workers' ClientTokens repeat and nothing is created twice.
@@ -66,6 +70,7 @@ export async function startOrgSweep(
   const bodies = accounts.flatMap((accountId) =>
     (regionsByAccount.get(accountId) ?? []).map((region) => sweepMessageBody({ accountId, region }, runId)),
   );
+  const startedAt = new Date().toISOString();
   const { sent, failed } = await ports.enqueue(bodies);
   const result: OrgSweepResult = {
     runId,
@@ -74,6 +79,17 @@ export async function startOrgSweep(
     enqueued: sent,
     ...(skipped.length === 0 ? {} : { skipped }),
   };
+  const manifest: RunManifest = {
+    runId,
+    startedAt,
+    accounts,
+    // With GOVERNED_REGIONS=ALL, the regions the accounts reported: what the run's outcomes can cover.
+    regions: regions === "all" ? [...new Set([...regionsByAccount.values()].flat())] : regions,
+    enqueued: sent,
+    notEnqueued: failed.length,
+    ...(skipped.length === 0 ? {} : { skipped }),
+  };
+  await ports.history?.put(manifestKey(runId), `${JSON.stringify(manifest, null, 2)}\n`);
   logger[failed.length > 0 || skipped.length > 0 ? "warn" : "info"]("org sweep enqueued", {
     ...result,
     ...(failed.length === 0 ? {} : { notEnqueued: failed.length }),

@@ -8,9 +8,21 @@ import type { EnforcementMode } from "../engine/enforce.js";
 import { failedOutcomes } from "../engine/enforce.js";
 import { type ReportSummary, summarizeReport } from "../engine/summary.js";
 import { errorSummary } from "../errors.js";
-import { logger, metrics } from "../observability.js";
+import { logger, metrics, publishCoverage } from "../observability.js";
+import { coverageOf, isResourceOutcome } from "../reports/coverage.js";
+import { historyLines, outcomesKey } from "../reports/history.js";
 import { parseSweepMessage, type SweepMessage } from "../triggers/sweep-message.js";
 import { type EnforcementPorts, runEnforcement, throwIfAnyFailed } from "./run-enforcement.js";
+
+/** Where a run's outcomes are kept for later (REPORT_BUCKET): one object per key, overwritten on retry. */
+export interface RunHistoryPort {
+  put(key: string, body: string): Promise<void>;
+}
+
+/** The engine's ports, plus the coverage history when the deployment keeps one. */
+export interface SweepWorkerPorts extends EnforcementPorts {
+  readonly history?: RunHistoryPort | undefined;
+}
 
 export interface SweptAccountRegion extends ReportSummary {
   readonly accountId: string;
@@ -23,12 +35,15 @@ export interface SweptAccountRegion extends ReportSummary {
  * One account-region of an org sweep:
  * 1. enforce every in-scope resource through runEnforcement (authorize, assume the member role, list, decide,
  *    create in batches) seeded with the run's id, so a redelivered message never creates a second flow log
- * 2. log one summary line (counts; in audit mode what would be created) and count the account-region in EMF
- * 3. throw EnforcementFailedError when anything failed, so SQS redelivers the message and finally dead-letters it
+ * 2. log one summary line (counts; in audit mode what would be created) and count the account-region in EMF,
+ *    with its coverage (CoveragePercent, CoveredResources, InScopeResources under the accountId dimension)
+ * 3. keep the outcomes as JSON Lines at runs/run=<runId>/account=<id>/region=<region>/outcomes.jsonl when the
+ *    deployment keeps a history; a failed write fails the message, whose retry overwrites the same key
+ * 4. throw EnforcementFailedError when anything failed, so SQS redelivers the message and finally dead-letters it
  */
 export async function sweepAccountRegion(
   message: SweepMessage,
-  ports: EnforcementPorts,
+  ports: SweepWorkerPorts,
 ): Promise<SweptAccountRegion> {
   const { target, runId } = message;
   const report = await runEnforcement(
@@ -48,8 +63,15 @@ export async function sweepAccountRegion(
     ...summarizeReport(report),
   };
   const failed = failedOutcomes(report).length > 0;
-  logger[failed ? "error" : "info"]("account-region swept", { ...summary });
+  const coverage = coverageOf(report.outcomes);
+  logger[failed ? "error" : "info"]("account-region swept", { ...summary, coverage });
   metrics.addMetric(failed ? "AccountRegionsFailed" : "AccountRegionsSwept", MetricUnit.Count, 1);
+  // An account-region that could not be reached has unknown coverage, not zero: it adds nothing to the sums.
+  if (report.outcomes.every(isResourceOutcome)) publishCoverage(target.accountId, coverage);
+  await ports.history?.put(
+    outcomesKey(runId, target),
+    historyLines(report.outcomes, { runId, mode: report.mode, evaluatedAt: new Date() }),
+  );
   throwIfAnyFailed(report, summary);
   return summary;
 }
@@ -64,7 +86,7 @@ const processor = new BatchProcessor(EventType.SQS);
 export async function processSweepBatch(
   event: SQSEvent,
   context: Context,
-  ports: EnforcementPorts,
+  ports: SweepWorkerPorts,
 ): Promise<PartialItemFailureResponse> {
   const lastMessageId = event.Records.at(-1)?.messageId;
   const handleRecord = async (record: SQSRecord): Promise<SweptAccountRegion> => {

@@ -25,7 +25,11 @@ export interface CannedResponse {
  * Decides per AWS call whether to answer with a canned response instead of forwarding to the target. `body` is the
  * raw request body, for decisions on a parameter (e.g. the RoleArn of an AssumeRole).
  */
-export type Interceptor = (call: AwsCall, body: Buffer) => CannedResponse | undefined;
+export type Interceptor = (
+  call: AwsCall,
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+) => CannedResponse | undefined | Promise<CannedResponse | undefined>;
 
 export interface AwsProxy {
   /** `http://127.0.0.1:<port>`: use as `AWS_ENDPOINT_URL` or a client's `endpoint`. */
@@ -48,12 +52,12 @@ export async function startAwsProxy(targetEndpoint: string, intercept?: Intercep
 
   const server = createServer((incoming, outgoing) => {
     readBody(incoming)
-      .then((body) => {
+      .then(async (body) => {
         const path = incoming.url ?? "/";
         if (!path.startsWith(MOTO_API_PREFIX)) {
           const call = classifyAwsCall(incoming.method ?? "GET", path, incoming.headers, body);
           recorded.push(call);
-          const canned = intercept?.(call, body);
+          const canned = await intercept?.(call, body, incoming.headers);
           if (canned) {
             sendCanned(outgoing, canned);
             return;

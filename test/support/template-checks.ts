@@ -847,9 +847,29 @@ export function renderText(
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
 
-/** Identifiers an expression uses (lower-case first letter; functions such as FILL are upper case). */
+/**
+ * Identifiers an expression uses (lower-case first letter; functions such as FILL are upper case). Quoted text (a
+ * SEARCH expression's query) names no ids.
+ */
 function expressionIds(expression: string): string[] {
-  return [...expression.matchAll(/\b([a-z][A-Za-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1] ?? "");
+  const unquoted = expression.replace(/'[^']*'/g, "''");
+  return [...unquoted.matchAll(/\b([a-z][A-Za-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1] ?? "");
+}
+
+/**
+ * The metrics a SEARCH expression reads: `SEARCH('{Namespace,dim,…} MetricName="X"', …)` matches metrics with
+ * exactly that dimension set, any value (`*`).
+ */
+function searchedMetrics(expression: string, where: string): MetricRef[] {
+  return [...expression.matchAll(/SEARCH\(\s*'\{([^}]*)\}\s+MetricName="([^"]+)"'/g)].map((match) => {
+    const [namespace = "", ...dimensionNames] = (match[1] ?? "").split(",").map((part) => part.trim());
+    return {
+      where,
+      namespace,
+      metricName: match[2] ?? "",
+      dimensions: Object.fromEntries(dimensionNames.map((name) => [name, "*"])),
+    };
+  });
 }
 
 /**
@@ -874,6 +894,7 @@ export function dashboardMetrics(body: unknown): { metrics: MetricRef[]; violati
       if (typeof options.id === "string") ids.add(options.id);
       if (typeof options.expression === "string") {
         expressions.push(options.expression);
+        metrics.push(...searchedMetrics(options.expression, where));
         continue;
       }
       const fields = (isObj(last) ? row.slice(0, -1) : row).map((field, i) =>
@@ -934,7 +955,7 @@ export function alarmMetrics(
   return { metrics, violations };
 }
 
-/** A metric the code emits: its name and the exact dimension set of its EMF documents. */
+/** A metric the code emits: its name and the exact dimension set of its EMF documents ("*": any value). */
 export interface EmittedMetric {
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, readonly string[]>>;
@@ -957,10 +978,88 @@ export function checkEmittedMetrics(
         (e) =>
           e.metricName === metric.metricName &&
           Object.keys(e.dimensions).sort().join(",") === names &&
-          Object.entries(metric.dimensions).every(([k, v]) => e.dimensions[k]?.includes(v)),
+          Object.entries(metric.dimensions).every(
+            ([k, v]) => v === "*" || e.dimensions[k]?.includes(v) || e.dimensions[k]?.includes("*"),
+          ),
       );
       return match
         ? []
         : [`${metric.where}: ${metric.metricName} ${JSON.stringify(metric.dimensions)} is never emitted so`];
     });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What each function may do as deployed: statements under a deployment's conditions
+
+/** `value` with every Fn::If decided by `conditions`; AWS::NoValue becomes undefined (and drops out of lists). */
+export function decide(value: unknown, conditions: ConditionValues): unknown {
+  if (Array.isArray(value))
+    return value.map((item) => decide(item, conditions)).filter((item) => item !== undefined);
+  if (!isObj(value)) return value;
+  if (isNoValue(value)) return undefined;
+  const branches = value["Fn::If"];
+  if (Array.isArray(branches) && typeof branches[0] === "string") {
+    const holds = conditions[branches[0]];
+    if (holds === undefined) throw new Error(`no value given for condition ${branches[0]}`);
+    return decide(holds ? branches[1] : branches[2], conditions);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decide(v, conditions)]));
+}
+
+/** One action an existing function's role allows, on one rendered resource, with the statement's Condition. */
+export interface Grant {
+  readonly functionId: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly condition?: unknown;
+}
+
+/**
+ * Every Allow of every function's role (inline and attached template managed policies) that exists under
+ * `conditions`, each action and resource rendered with `parameters`: what the deployment really grants.
+ */
+export function functionGrants(
+  template: CfnTemplate,
+  conditions: ConditionValues,
+  parameters: ParameterValues,
+): Grant[] {
+  const existing = new Map(resourcesUnder(template, conditions));
+  const grants: Grant[] = [];
+  const documentsOf = (roleId: string): unknown[] => {
+    const role = decide(existing.get(roleId)?.Properties, conditions);
+    if (!isObj(role)) return [];
+    const inline = (Array.isArray(role.Policies) ? role.Policies : []).map((p) =>
+      isObj(p) ? p.PolicyDocument : undefined,
+    );
+    const managed = (Array.isArray(role.ManagedPolicyArns) ? role.ManagedPolicyArns : []).map((arn) => {
+      const id = refOf(arn);
+      const policy = id === undefined ? undefined : existing.get(id);
+      if (id !== undefined && policy === undefined && template.Resources?.[id] !== undefined)
+        throw new Error(`${roleId} attaches ${id}, which does not exist under these conditions`);
+      return decide(policy?.Properties?.PolicyDocument, conditions);
+    });
+    return [...inline, ...managed];
+  };
+  for (const [functionId, fn] of existing) {
+    if (fn.Type !== "AWS::Lambda::Function") continue;
+    const roleId = targetId(fn.Properties?.Role);
+    if (roleId === undefined) continue;
+    for (const document of documentsOf(roleId)) {
+      const statements = isObj(document) ? document.Statement : undefined;
+      for (const statement of Array.isArray(statements) ? statements : [statements]) {
+        if (!isObj(statement) || statement.Effect !== "Allow") continue;
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        const targets = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        for (const action of actions)
+          for (const target of targets)
+            grants.push({
+              functionId,
+              action: String(action),
+              resource: renderText(template, target, conditions, parameters),
+              ...(statement.Condition === undefined ? {} : { condition: statement.Condition }),
+            });
+      }
+    }
+  }
+  return grants;
 }

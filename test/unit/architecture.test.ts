@@ -34,7 +34,7 @@ function layerOf(file: string): string {
 }
 
 /** Decisions: given data, they return verdicts. No AWS SDK, no Powertools, no I/O, no wiring. */
-const PURE_FOLDERS = ["domain", "policy", "engine", "triggers"];
+const PURE_FOLDERS = ["domain", "policy", "engine", "triggers", "reports"];
 const SDK_OR_IO =
   /^(@aws-sdk\/|@smithy\/|@aws-lambda-powertools\/|@middy\/|node:fs|node:http|node:net|node:child_process)/;
 const AWS_SDK = /^(@aws-sdk\/|@smithy\/)/;

@@ -28,6 +28,7 @@ describe("scan/enforce arguments", () => {
       roleName: "FlowLogEnforcerMemberRole",
       concurrency: 8,
       yes: false,
+      findings: false,
     });
   });
 
@@ -56,7 +57,7 @@ describe("scan/enforce arguments", () => {
     [["--regions", "eu-west-1", "--all-regions"], "use either --regions or --all-regions"],
     [["--accounts", "1234"], '--accounts takes 12-digit account IDs (got "1234")'],
     [["--regions", "Ireland"], '--regions: "Ireland" is not a region name'],
-    [["--format", "xml"], '--format must be one of table, json, csv (got "xml")'],
+    [["--format", "xml"], '--format must be one of table, json, csv, html (got "xml")'],
     [["--concurrency", "0"], '--concurrency must be a positive integer (got "0")'],
     [["--bogus"], "Unknown option '--bogus'"],
     [["extra"], 'unexpected argument "extra"'],

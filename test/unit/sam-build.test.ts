@@ -100,4 +100,30 @@ describe("sam build (BuildMethod: makefile)", () => {
         module,
       ).toBe(true);
   });
+
+  it.each([
+    ["event-enforcer", ["client-securityhub/", "client-sns/"]],
+    ["config-rule", ["client-securityhub/", "client-sns/"]],
+    ["config-remediation", ["client-securityhub/", "client-sns/"]],
+    ["sweep-worker", ["client-securityhub/", "client-sns/", "client-s3/", "gateways/report-store.ts"]],
+    ["org-sweep", ["client-s3/", "gateways/report-store.ts"]],
+  ])(
+    "%s loads the findings, notification and history clients only when an output is used",
+    (handler, onDemand) => {
+      const graph = bundleGraph(`dist/${handler}.mjs`);
+      const loadedAtStartup = sourcesOf(graph.startup);
+      const loadedOnDemand = sourcesOf(graph.onDemand);
+
+      for (const module of onDemand) {
+        expect(
+          loadedAtStartup.filter((source) => source.includes(module)),
+          `${module} at startup`,
+        ).toEqual([]);
+        expect(
+          loadedOnDemand.some((source) => source.includes(module)),
+          `${module} on demand`,
+        ).toBe(true);
+      }
+    },
+  );
 });

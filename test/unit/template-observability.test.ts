@@ -48,6 +48,13 @@ const EMITTED: readonly EmittedMetric[] = [
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME] } },
   { metricName: "AccountRegionsFailed", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
+  // src/use-cases/publish-outputs.ts, after publishReport added the trigger.
+  { metricName: "ReportOutputFailures", dimensions: { service: [SERVICE_NAME], trigger: LAMBDA_TRIGGERS } },
+  // src/observability.ts publishCoverage, one EMF document per swept account-region.
+  ...["CoveragePercent", "CoveredResources", "InScopeResources"].map((metricName) => ({
+    metricName,
+    dimensions: { service: [SERVICE_NAME], accountId: ["*"] },
+  })),
 ];
 
 const OBSERVABILITY_TEMPLATE = "templates/observability.yaml";
@@ -282,6 +289,37 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
     },
   );
 
+  it.each(DEPLOYMENTS)(
+    "%s: graphs the sweep's coverage per account and for the organization, next to the sweep's outcomes",
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
+      // Act
+      const { metrics } = dashboardUnder(deployment);
+      const coverage = metrics.filter((m) => m.namespace === NAMESPACE && "accountId" in m.dimensions);
+
+      // Assess: only an organization-wide stack sweeps, so only it graphs coverage.
+      const wanted = deployment.central.OrganizationWide
+        ? ["CoveragePercent", "CoveredResources", "InScopeResources"]
+        : [];
+      expect([...new Set(coverage.map((m) => m.metricName))].sort()).toEqual(wanted);
+      for (const metric of coverage) expect(metric.dimensions).toEqual({ accountId: "*", service: "*" });
+    },
+  );
+
+  it.each(DEPLOYMENTS)("%s: alarms when findings or notifications cannot be published", (_, parameters) => {
+    // Act
+    const { metrics } = alarmsUnder(deployed(parameters));
+
+    // Assess
+    for (const trigger of LAMBDA_TRIGGERS)
+      expect(
+        has(metrics, NAMESPACE, "ReportOutputFailures", { service: SERVICE_NAME, trigger }),
+        trigger,
+      ).toBe(true);
+  });
+
   it("notifies the optional SNS topic parameter, and nothing when it is empty", () => {
     // Act
     const alarms = Object.entries(observability().Resources ?? {}).filter(
@@ -371,6 +409,42 @@ describe("dashboard and alarm checks on violations", () => {
       ["created", { service: SERVICE_NAME, trigger: "sweep" }],
     ]);
     expect(violations).toEqual([expect.stringMatching(/undefined id b/)]);
+  });
+
+  it("reads SEARCH expressions as metrics of any dimension value, and names no ids from their query", () => {
+    // Prepare
+    const search = (name: string, schema: string) =>
+      `SEARCH('{${NAMESPACE},${schema}} MetricName="${name}"', 'Sum', 86400)`;
+    const body = {
+      widgets: [
+        {
+          type: "metric",
+          properties: {
+            title: "t",
+            metrics: [
+              [{ expression: search("CoveredResources", "accountId,service"), id: "covered" }],
+              [{ expression: search("CoveragePercnt", "accountId,service"), id: "typo" }],
+              [{ expression: search("CoveragePercent", "service"), id: "wrongSet" }],
+            ],
+          },
+        },
+      ],
+    };
+
+    // Act
+    const { metrics, violations } = dashboardMetrics(body);
+
+    // Assess
+    expect(violations).toEqual([]);
+    expect(metrics.map((m) => m.dimensions)).toEqual([
+      { accountId: "*", service: "*" },
+      { accountId: "*", service: "*" },
+      { service: "*" },
+    ]);
+    expect(checkEmittedMetrics(metrics, NAMESPACE, EMITTED)).toEqual([
+      expect.stringMatching(/CoveragePercnt/),
+      expect.stringMatching(/CoveragePercent \{"service":"\*"\}/),
+    ]);
   });
 
   it("refuses a dashboard naming a resource its condition leaves out", () => {

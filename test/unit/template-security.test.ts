@@ -21,7 +21,11 @@ import {
   checkPassRole,
   checkResourcePolicies,
   checkWildcardResources,
+  decide,
+  evaluateConditions,
   type FailureExpectation,
+  functionGrants,
+  type ParameterValues,
   policyStatements,
   resourcePolicyStatements,
   type WildcardResourceAllowance,
@@ -283,6 +287,125 @@ describe("templates after SAM's transform", { timeout: 60_000 }, () => {
       if (!/[*?]/.test(pattern))
         expect(known, allowance.action).toEqual([{ action: pattern.toLowerCase(), types: [] }]);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Findings, notifications and coverage history: granted only to the functions that use them, on the named
+// resources, and not at all while their parameter is off.
+
+const OUTPUT_ACTIONS = /^(securityhub:|sns:publish$|s3:putobject$)/i;
+const ENGINE_FUNCTIONS = [
+  "ConfigRemediationFunction",
+  "ConfigRuleFunction",
+  "EventEnforcerFunction",
+  "SweepWorkerFunction",
+];
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:flow-log-alerts";
+const ORGANIZATION = { OrganizationId: "o-exampleorg01", MemberDeploymentTargets: "r-ab12" };
+const OUTPUTS_ON: ParameterValues = {
+  ...ORGANIZATION,
+  SecurityHubFindings: "on",
+  NotificationTopicArn: TOPIC,
+  ReportBucket: "flow-log-history",
+};
+const HUB = "arn:AWS::Partition:securityhub:*:AWS::AccountId:hub/default";
+const PRODUCT = "arn:AWS::Partition:securityhub:*:AWS::AccountId:product/AWS::AccountId/default";
+
+describe("output permissions after SAM's transform", { timeout: 60_000 }, () => {
+  const central = lazyTransform("template.yaml");
+  const member = lazyTransform("templates/member.yaml");
+  const outputGrants = (parameters: ParameterValues) => {
+    const template = central().template;
+    return functionGrants(template, evaluateConditions(template, parameters), parameters)
+      .filter((grant) => OUTPUT_ACTIONS.test(grant.action))
+      .map(({ functionId, action, resource, condition }) => ({
+        functionId,
+        action,
+        resource,
+        ...(condition === undefined ? {} : { condition }),
+      }));
+  };
+
+  it.each([
+    ["single-account, outputs off", {}],
+    ["organization-wide, outputs off", ORGANIZATION],
+  ])("%s: no function may touch Security Hub, SNS or S3 objects", (_, parameters) => {
+    expect(outputGrants(parameters)).toEqual([]);
+  });
+
+  it("outputs on: Security Hub to the engine functions on their own account's product and hub", () => {
+    // Act
+    const grants = outputGrants(OUTPUTS_ON).filter((g) => g.action.startsWith("securityhub:"));
+
+    // Assess
+    expect(grants).toHaveLength(ENGINE_FUNCTIONS.length * 3);
+    for (const functionId of ENGINE_FUNCTIONS)
+      expect(grants.filter((g) => g.functionId === functionId)).toEqual([
+        { functionId, action: "securityhub:BatchImportFindings", resource: PRODUCT },
+        { functionId, action: "securityhub:GetFindings", resource: HUB },
+        {
+          functionId,
+          action: "securityhub:BatchUpdateFindings",
+          resource: HUB,
+          condition: { StringEquals: { "securityhub:ASFFSyntaxPath/Workflow.Status": "RESOLVED" } },
+        },
+      ]);
+  });
+
+  it("outputs on: sns:Publish to the engine functions, on the topic parameter only", () => {
+    // Act
+    const grants = outputGrants(OUTPUTS_ON).filter((g) => g.action === "sns:Publish");
+
+    // Assess
+    expect(grants.map((g) => g.functionId).sort()).toEqual(ENGINE_FUNCTIONS);
+    expect(new Set(grants.map((g) => g.resource))).toEqual(new Set([TOPIC]));
+  });
+
+  it("outputs on: s3:PutObject to the sweep only, on the history's keys of the named bucket", () => {
+    // Act
+    const grants = outputGrants(OUTPUTS_ON).filter((g) => g.action === "s3:PutObject");
+
+    // Assess
+    expect(grants).toEqual([
+      {
+        functionId: "OrgSweepFunction",
+        action: "s3:PutObject",
+        resource: "arn:AWS::Partition:s3:::flow-log-history/runs/run=*/manifest.json",
+      },
+      {
+        functionId: "SweepWorkerFunction",
+        action: "s3:PutObject",
+        resource: "arn:AWS::Partition:s3:::flow-log-history/runs/run=*/account=*/region=*/outcomes.jsonl",
+      },
+    ]);
+  });
+
+  it("single-account with a report bucket: no sweep, so no S3 write at all", () => {
+    expect(
+      outputGrants({ SecurityHubFindings: "off", ReportBucket: "flow-log-history" }).filter(
+        (g) => g.action === "s3:PutObject",
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ["off", []],
+    ["on", ["securityhub:BatchImportFindings", "securityhub:GetFindings", "securityhub:BatchUpdateFindings"]],
+  ])("member role: Security Hub grants exactly when SecurityHubFindings=%s", (setting, expected) => {
+    // Prepare: the member template's own condition, decided for the parameter value.
+    const template = member().template;
+    expect(template.Conditions?.PublishesFindings).toEqual({
+      "Fn::Equals": [{ Ref: "SecurityHubFindings" }, "on"],
+    });
+    const conditions = { PublishesFindings: setting === "on" };
+
+    // Act
+    const policies = decide(template.Resources?.FlowLogEnforcerMemberRole?.Properties?.Policies, conditions);
+    const actions = [...JSON.stringify(policies).matchAll(/"Action":"(securityhub:\w+)"/g)].map((m) => m[1]);
+
+    // Assess
+    expect(actions).toEqual(expected);
   });
 });
 

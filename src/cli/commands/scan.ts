@@ -27,13 +27,14 @@ import {
 import { openScanSession, type ScanSession, type SessionRequest } from "../scan-session.js";
 
 export const SCAN_OPTIONS_USAGE = `[--accounts <id,…> | --org] [--regions <region,…> | --all-regions] [--policy <source>]
-                 [--format table|json|csv] [--role-name <name>] [--concurrency <n>]`;
+                 [--format table|json|csv|html] [--role-name <name>] [--concurrency <n>] [--findings]`;
 export const SCAN_USAGE = `flowlogs scan    ${SCAN_OPTIONS_USAGE}`;
 
 export interface ScanOptions extends SessionRequest {
   readonly format: OutputFormat;
   readonly concurrency: number;
   readonly yes: boolean;
+  readonly findings: boolean;
 }
 
 export function parseScanArgs(
@@ -54,6 +55,7 @@ export function parseScanArgs(
       "role-name": { type: "string" },
       concurrency: { type: "string", default: "8" },
       yes: { type: "boolean", short: "y", default: false },
+      findings: { type: "boolean", default: false },
     },
   });
   if (positionals.length > 0)
@@ -82,6 +84,7 @@ export function parseScanArgs(
     roleName: values["role-name"] || env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
     concurrency: positiveInteger("--concurrency", values.concurrency ?? "8"),
     yes: values.yes ?? false,
+    findings: values.findings ?? false,
   };
 }
 
@@ -166,5 +169,21 @@ export function report(
     }),
   );
   io.err(summaryLine(outcomes, session.targets.length));
-  return exitCodeFor(outcomes);
+  return Math.max(exitCodeFor(outcomes), reportFindings(session, options, io));
+}
+
+/** `--findings`: what was imported, and each account-region whose Security Hub refused (exit code 1). */
+export function reportFindings(
+  session: ScanSession,
+  options: Pick<ScanOptions, "findings">,
+  io: CliIo,
+): 0 | 1 {
+  if (!options.findings) return 0;
+  const tally = session.enforcer.findingsTally();
+  io.err(
+    `security hub: ${tally.imported} finding(s) imported, ${tally.resolved} resolved (only what changed state)`,
+  );
+  for (const failure of tally.failures)
+    io.err(`error: security hub findings not updated in ${failure.accountRegion}: ${failure.reason}`);
+  return tally.failures.length > 0 ? 1 : 0;
 }

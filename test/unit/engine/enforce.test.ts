@@ -197,6 +197,7 @@ describe("enforceCoverage: writes", () => {
         outcome: "created",
         flowLogIds: [created?.flowLogId],
         reason: `created a VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}`,
+        remedy: `VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}`,
       },
     ]);
   });
@@ -247,6 +248,7 @@ describe("enforceCoverage: writes", () => {
       {
         outcome: "would-create",
         reason: `no ACTIVE flow log to ${CENTRAL_BUCKET}; found none; would create a VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}`,
+        remedy: `VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}`,
       },
     ]);
   });

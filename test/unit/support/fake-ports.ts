@@ -10,7 +10,14 @@ import {
 import { AssumeRoleError } from "../../../src/errors.js";
 import { type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
 import type { Policy } from "../../../src/policy/schema.js";
+import type { AsffFinding, FindingState, FindingsPlan } from "../../../src/reports/findings.js";
+import type { Notification } from "../../../src/reports/notification.js";
 import type { ConfigRulePorts } from "../../../src/use-cases/evaluate-config-rule.js";
+import type {
+  FindingsPort,
+  NotificationPort,
+  ReportOutputs,
+} from "../../../src/use-cases/publish-outputs.js";
 import type { EnforcementPorts, OrganizationFacts } from "../../../src/use-cases/run-enforcement.js";
 import type { OrgSweepPorts } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "./builders.js";
@@ -49,6 +56,8 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly unassumable = new Set<string>();
   /** Every account-region EC2 was reached in, in order. */
   readonly reached: AccountRegion[] = [];
+  /** Findings and notifications; none unless a test sets them. */
+  outputs: ReportOutputs | undefined = undefined;
   private readonly ec2 = new Map<string, FakeFlowLogPort>();
 
   async loadPolicy(source?: PolicySource): Promise<Policy> {
@@ -130,6 +139,7 @@ export class FakeOrgSweepPorts implements OrgSweepPorts {
   readonly enqueued: string[] = [];
   /** Bodies the queue refuses, with the reason. */
   readonly refused = new Map<string, string>();
+  history: FakeHistory | undefined;
 
   async activeAccounts(): Promise<Array<{ accountId: AccountId }>> {
     return this.accounts.map((id) => ({ accountId: id }));
@@ -143,5 +153,60 @@ export class FakeOrgSweepPorts implements OrgSweepPorts {
     const sent = bodies.filter((body) => !this.refused.has(body));
     this.enqueued.push(...sent);
     return { sent: sent.length, failed };
+  }
+}
+
+/** An in-memory Security Hub per account-region: findings by Id, as BatchImportFindings upserts them. */
+export class FakeFindings implements FindingsPort {
+  readonly stored = new Map<string, AsffFinding & { workflow?: string }>();
+  readonly reads: Array<{ target: string; ids: readonly string[] | "all" }> = [];
+  readonly applied: Array<{ target: string; plan: FindingsPlan }> = [];
+  /** Thrown by applyFindings when set (Security Hub not enabled, access denied). */
+  failure: Error | undefined;
+
+  async currentFindings(target: AccountRegion, ids: readonly string[] | "all") {
+    this.reads.push({ target: accountRegionKey(target), ids });
+    const found = new Map<string, FindingState>();
+    for (const finding of this.stored.values())
+      if (ids === "all" || ids.includes(finding.Id))
+        found.set(finding.Id, {
+          id: finding.Id,
+          status: finding.Compliance.Status,
+          recordState: finding.RecordState,
+          outcome: finding.ProductFields["vpc-flow-log-enforcer/outcome"],
+          createdAt: finding.CreatedAt,
+          updatedAt: finding.UpdatedAt,
+        });
+    return found;
+  }
+
+  async applyFindings(target: AccountRegion, plan: FindingsPlan): Promise<void> {
+    this.applied.push({ target: accountRegionKey(target), plan });
+    if (this.failure) throw this.failure;
+    for (const finding of plan.imports)
+      this.stored.set(finding.Id, { ...this.stored.get(finding.Id), ...finding });
+    for (const id of plan.resolve) {
+      const finding = this.stored.get(id);
+      if (finding) this.stored.set(id, { ...finding, workflow: "RESOLVED" });
+    }
+  }
+}
+
+export class FakeNotifications implements NotificationPort {
+  readonly published: Notification[] = [];
+
+  async publish(notification: Notification): Promise<void> {
+    this.published.push(notification);
+  }
+}
+
+/** A report bucket: objects by key, each put overwriting the last. */
+export class FakeHistory {
+  readonly objects = new Map<string, string>();
+  puts = 0;
+
+  async put(key: string, body: string): Promise<void> {
+    this.puts += 1;
+    this.objects.set(key, body);
   }
 }

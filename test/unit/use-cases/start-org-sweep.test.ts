@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventValidationError, SweepEnqueueError } from "../../../src/errors.js";
 import { startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "../support/builders.js";
-import { FakeOrgSweepPorts } from "../support/fake-ports.js";
+import { FakeHistory, FakeOrgSweepPorts } from "../support/fake-ports.js";
 
 function ports(): FakeOrgSweepPorts {
   const fake = new FakeOrgSweepPorts();
@@ -126,5 +126,30 @@ describe("startOrgSweep", () => {
     await expect(run).rejects.toBeInstanceOf(EventValidationError);
     expect(listed).toBe(false);
     expect(fake.enqueued).toEqual([]);
+  });
+
+  it("writes the run's manifest next to the workers' outcomes when a history is kept, even if some failed to enqueue", async () => {
+    // Prepare
+    const fake = ports();
+    const history = new FakeHistory();
+    fake.history = history;
+    fake.refused.set(
+      JSON.stringify({ accountId: "222222222222", region: "eu-west-1", runId: "r-7" }),
+      "throttled",
+    );
+
+    // Act
+    const run = startOrgSweep({ runId: "r-7" }, "req", fake);
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(SweepEnqueueError);
+    expect([...history.objects.keys()]).toEqual(["runs/run=r-7/manifest.json"]);
+    expect(JSON.parse(history.objects.get("runs/run=r-7/manifest.json") ?? "{}")).toMatchObject({
+      runId: "r-7",
+      accounts: ["111111111111", "222222222222"],
+      regions: ["us-east-1", "eu-west-1"],
+      enqueued: 3,
+      notEnqueued: 1,
+    });
   });
 });

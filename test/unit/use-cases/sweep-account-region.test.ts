@@ -1,11 +1,12 @@
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { AccountRegion, ResourceRef } from "../../../src/domain/resources.js";
 import { logger } from "../../../src/observability.js";
 import { parseSweepMessage, sweepMessageBody } from "../../../src/triggers/sweep-message.js";
 import { processSweepBatch, sweepAccountRegion } from "../../../src/use-cases/sweep-account-region.js";
 import { target } from "../support/builders.js";
-import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
+import { FakeEnforcementPorts, FakeHistory, HOME, MEMBER } from "../support/fake-ports.js";
 import { policyWith } from "../support/fixtures.js";
 
 const OUTSIDER = "333333333333";
@@ -241,5 +242,53 @@ describe("sweepAccountRegion", () => {
       ),
       expect.stringMatching(/^vpc-0a0{14}1: /),
     ]);
+  });
+});
+
+describe("coverage history and metric", () => {
+  it("writes the account-region's outcomes as JSON Lines at the run's key, the same key on a retry", async () => {
+    // Prepare
+    const fake = ports(2);
+    const history = new FakeHistory();
+    const worker = Object.assign(fake, { history });
+
+    // Act
+    await sweepAccountRegion(parseSweepMessage(message(MEMBER, "eu-west-1")), worker);
+    await sweepAccountRegion(parseSweepMessage(message(MEMBER, "eu-west-1")), worker);
+
+    // Assess
+    const key = `runs/run=${RUN}/account=${MEMBER}/region=eu-west-1/outcomes.jsonl`;
+    expect([...history.objects.keys()]).toEqual([key]);
+    expect(history.puts).toBe(2);
+    const lines = (history.objects.get(key) ?? "")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({
+      accountId: MEMBER,
+      region: "eu-west-1",
+      runId: RUN,
+      outcome: "compliant",
+      coverage: "covered",
+    });
+  });
+
+  it("counts covered and in-scope resources and the coverage percent under the account's dimension", async () => {
+    // Prepare
+    const fake = ports(2);
+    fake.policy = policyWith({ mode: "audit", defaults: { destination: DEFAULT_DESTINATION } });
+    const dimensions = vi.spyOn(Metrics.prototype, "addDimension");
+    const added = vi.spyOn(Metrics.prototype, "addMetric");
+
+    // Act
+    await sweepAccountRegion(parseSweepMessage(message(MEMBER)), fake);
+
+    // Assess
+    expect(dimensions).toHaveBeenCalledWith("accountId", MEMBER);
+    expect(added).toHaveBeenCalledWith("CoveredResources", "Count", 0);
+    expect(added).toHaveBeenCalledWith("InScopeResources", "Count", 2);
+    expect(added).toHaveBeenCalledWith("CoveragePercent", "Percent", 0);
+    vi.restoreAllMocks();
   });
 });
