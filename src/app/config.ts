@@ -18,6 +18,8 @@ export interface EnforcerConfig {
   readonly organizationCheck: boolean;
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
+  /** How long a resource a creation event names is waited for while EC2 does not show it (NEW_RESOURCE_WAIT_SECONDS). */
+  readonly newResourceWaitSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +46,7 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     ...(region && isRegionName(region) ? { region } : {}),
     organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
+    newResourceWaitSeconds: positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20),
   };
 }
 

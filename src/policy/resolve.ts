@@ -1,5 +1,10 @@
 // Pure: (policy, resource, where it lives) → exempt, out of scope, or the flow-log settings the policy wants.
-import type { DestinationOptions, FlowLogSettings, ResolvedDestination } from "../domain/flow-logs.js";
+import {
+  type DestinationOptions,
+  ENFORCER_MARK,
+  type FlowLogSettings,
+  type ResolvedDestination,
+} from "../domain/flow-logs.js";
 import {
   type AccountRegion,
   isTransitGatewayType,
@@ -116,7 +121,11 @@ function mergeSettings(
     ...(options === undefined || destination.type !== "s3"
       ? {}
       : { destinationOptions: options satisfies DestinationOptions }),
-    tags: Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, substitute(value, values)])),
+    // The mark goes last: validation keeps policy tags out of its prefix, and nothing can overwrite it here.
+    tags: {
+      ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, substitute(value, values)])),
+      [ENFORCER_MARK.key]: ENFORCER_MARK.value,
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import {
   failedOutcomes,
   unreachableOutcomes,
 } from "../engine/enforce.js";
-import type { FlowLogPort } from "../engine/ports.js";
+import type { Clock, FlowLogPort } from "../engine/ports.js";
 import { AccountNotAllowedError, AssumeRoleError, EnforcementFailedError, errorSummary } from "../errors.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
 import type { PolicySource } from "../policy/policy-source.js";
@@ -35,6 +35,10 @@ export interface EnforcementPorts {
   readonly organization: OrganizationFacts;
   /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
+  /** How long a resource a creation event names is waited for while EC2 does not show it (the engine's default if unset). */
+  readonly newResourceWaitMs?: number | undefined;
+  /** The clock those waits use; the system's unless a test passes one. */
+  readonly clock?: Clock | undefined;
 }
 
 export interface EnforcementJob {
@@ -69,7 +73,12 @@ export async function runEnforcement(
     const ec2 = await ports.flowLogsIn(job.target);
     report = await enforceCoverage(
       { placement, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
-      { policy, ec2 },
+      {
+        policy,
+        ec2,
+        ...(ports.clock === undefined ? {} : { clock: ports.clock }),
+        ...(ports.newResourceWaitMs === undefined ? {} : { newResourceWaitMs: ports.newResourceWaitMs }),
+      },
     );
   } catch (error) {
     if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;

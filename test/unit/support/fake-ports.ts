@@ -14,7 +14,7 @@ import type { ConfigRulePorts } from "../../../src/use-cases/evaluate-config-rul
 import type { EnforcementPorts, OrganizationFacts } from "../../../src/use-cases/run-enforcement.js";
 import type { OrgSweepPorts } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "./builders.js";
-import { FakeFlowLogPort } from "./fake-flow-log-port.js";
+import { FakeClock, FakeFlowLogPort } from "./fake-flow-log-port.js";
 import { policyFixture } from "./fixtures.js";
 
 export const HOME = accountId("123456789012");
@@ -49,6 +49,9 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly unassumable = new Set<string>();
   /** Every account-region EC2 was reached in, in order. */
   readonly reached: AccountRegion[] = [];
+  /** Waits for resources EC2 does not show yet pass on this clock: no test sleeps. */
+  readonly clock = new FakeClock();
+  newResourceWaitMs: number | undefined = undefined;
   private readonly ec2 = new Map<string, FakeFlowLogPort>();
 
   async loadPolicy(source?: PolicySource): Promise<Policy> {
