@@ -11,10 +11,18 @@ export interface ReportMeta {
   readonly regions: readonly string[];
 }
 
-/** Outcomes that leave a resource without a working, compliant flow log (or unknown, when it could not be read). */
-const NOT_COVERED: ReadonlySet<OutcomeKind> = new Set(["would-create", "delivery-failing", "failed"]);
+/**
+ * Outcomes that leave a resource without a working, compliant flow log, with one to an unapproved destination, or
+ * unknown (it could not be read).
+ */
+const NOT_COVERED: ReadonlySet<OutcomeKind> = new Set([
+  "would-create",
+  "delivery-failing",
+  "unapproved",
+  "failed",
+]);
 
-/** 0 when every resource is covered, exempt or out of scope; 2 when some is not (or could not be checked). */
+/** 0 when every resource is covered, exempt or out of scope and logs nowhere else; 2 otherwise. */
 export function exitCodeFor(outcomes: readonly Outcome[]): 0 | 2 {
   return outcomes.some((outcome) => NOT_COVERED.has(outcome.outcome)) ? 2 : 0;
 }
@@ -81,9 +89,20 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
     .join("");
 }
 
+/** The reason (which names unapproved and replaced flow logs), the covering flow logs, and outdated ones left. */
 function detailOf(outcome: Outcome): string {
   const ids = outcome.flowLogIds?.length ? ` [${outcome.flowLogIds.join(" ")}]` : "";
-  return `${outcome.reason ?? ""}${ids}`.trim();
+  const outdated = outcome.outdatedFlowLogIds?.length
+    ? `; outdated, to be replaced: ${outcome.outdatedFlowLogIds.join(" ")}`
+    : "";
+  return `${outcome.reason ?? ""}${ids}${outdated}`.trim();
+}
+
+/** `fl-1>arn:aws:s3:::bucket:reported fl-2>…:deleted`: one field, space-separated like flowLogIds. */
+function unapprovedField(outcome: Outcome): string {
+  return (outcome.unapprovedFlowLogs ?? [])
+    .map((log) => `${log.flowLogId}>${log.destination}:${log.action}`)
+    .join(" ");
 }
 
 export const CSV_COLUMNS = [
@@ -95,6 +114,9 @@ export const CSV_COLUMNS = [
   "rule",
   "flowLogIds",
   "reason",
+  "unapprovedFlowLogs",
+  "replacedFlowLogIds",
+  "outdatedFlowLogIds",
 ] as const;
 
 /** RFC 4180: comma-separated, CRLF-free lines ending in \n, fields quoted when they hold `,`, `"` or a newline. */
@@ -109,6 +131,9 @@ export function formatCsv(outcomes: readonly Outcome[]): string {
       o.rule ?? "",
       (o.flowLogIds ?? []).join(" "),
       o.reason ?? "",
+      unapprovedField(o),
+      (o.replacedFlowLogIds ?? []).join(" "),
+      (o.outdatedFlowLogIds ?? []).join(" "),
     ]
       .map(csvField)
       .join(","),
