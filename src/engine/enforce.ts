@@ -140,7 +140,7 @@ export async function enforceCoverage(
   const write = mode === "enforce";
   const creations = write ? await createRemedies(verdicts, request.idempotencySeed, ec2) : new Map();
   const removals = await removeUnwantedFlowLogs(
-    { targets: facts.targets, verdicts, creations, snapshot, write },
+    { targets: facts.targets, verdicts, creations, snapshot, write, scope: request.scope.kind },
     deps,
   );
   return {
@@ -340,6 +340,8 @@ interface RemovalRequest {
   readonly creations: ReadonlyMap<string, CreationResult>;
   readonly snapshot: CoverageSnapshot;
   readonly write: boolean;
+  /** An account-region re-reads all its flow logs (paginated) rather than filtering by thousands of IDs. */
+  readonly scope: EnforcementScope["kind"];
 }
 
 interface RemovalPlan {
@@ -457,8 +459,11 @@ async function confirmCoverage(
       return result?.status === "created" ? [result.flowLogId] : [];
     });
     const reread = new Set(ids);
-    const fresh = await readUntilListed(ids, expected, deps);
-    flowLogs = [...flowLogs.filter((log) => !reread.has(log.resourceId)), ...fresh];
+    const fresh = await readUntilListed(request.scope === "account-region" ? "all" : ids, expected, deps);
+    flowLogs =
+      request.scope === "account-region"
+        ? fresh
+        : [...flowLogs.filter((log) => !reread.has(log.resourceId)), ...fresh];
   }
   const leaving = new Set(pending.flatMap((plan) => [...plan.removable]));
   const after = evaluateCoverage(
@@ -473,7 +478,7 @@ async function confirmCoverage(
 }
 
 async function readUntilListed(
-  resourceIds: readonly string[],
+  resourceIds: readonly string[] | "all",
   flowLogIds: readonly string[],
   deps: EnforcementDeps,
 ): Promise<ExistingFlowLog[]> {

@@ -416,6 +416,34 @@ describe("replaceOutdated", () => {
     ]);
   });
 
+  it("a sweep re-reads the account-region's flow logs once (paginated), not by thousands of IDs", async () => {
+    // Prepare
+    const ec2 = ec2With(VPC, { type: "VPC", id: VPC_B });
+    ec2.flowLogs.push(
+      v1Log(),
+      flowLog(VPC_B, { flowLogId: "fl-00000000000000v1b", logDestination: OLD_BUCKET, tags: MARK }),
+    );
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      { placement: placement(), scope: { kind: "account-region" }, idempotencySeed: SEED },
+      { policy: policyWith({ replaceOutdated: true }), ec2, clock: new FakeClock() },
+    );
+
+    // Assess
+    expect(ec2.callsOf("describeFlowLogs")).toEqual([
+      { method: "describeFlowLogs", resourceIds: "all" },
+      { method: "describeFlowLogs", resourceIds: "all" },
+    ]);
+    expect(ec2.callsOf("deleteFlowLogs")).toEqual([
+      { method: "deleteFlowLogs", flowLogIds: ["fl-00000000000000v1a", "fl-00000000000000v1b"] },
+    ]);
+    expect(outcomes.map((outcome) => outcome.replacedFlowLogIds)).toEqual([
+      ["fl-00000000000000v1a"],
+      ["fl-00000000000000v1b"],
+    ]);
+  });
+
   it("false: leaves the outdated flow log next to the new one", async () => {
     // Prepare
     const ec2 = ec2With(VPC);
