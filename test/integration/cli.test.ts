@@ -710,4 +710,43 @@ describe("flowlogs: unapproved and replaced flow logs", () => {
     );
     expect(remaining.map((log) => log.LogDestination)).toEqual(["arn:aws:s3:::cli-v2"]);
   });
+
+  it("compliance exact: scan agrees with enforce on a Parquet flow log whose options DescribeFlowLogs leaves out", async () => {
+    // moto drops DestinationOptions (real EC2 returns them for every S3 flow log): scan used to read the absence
+    // as plain-text and say would-create, where enforce got FlowLogAlreadyExists and said compliant.
+    const client = ec2(undefined, "eu-central-1");
+    const vpcId = await createVpc(client, "10.52.0.0/16");
+    const exact = writeWorkFile(
+      "exact.yaml",
+      [
+        "version: 1",
+        "resourceTypes: [VPC]",
+        "compliance: exact",
+        "defaults:",
+        '  destination: { type: s3, arn: "arn:${Partition}:s3:::cli-v1" }',
+        "  destinationOptions: { fileFormat: parquet, hiveCompatiblePartitions: true }",
+        "",
+      ].join("\n"),
+    );
+    await flowlogs(["enforce", "--yes", "--policy", exact, "--regions", "eu-central-1"]);
+
+    const scan = await flowlogs(["scan", "--policy", exact, "--regions", "eu-central-1", "--format", "json"]);
+    const again = await flowlogs([
+      "enforce",
+      "--yes",
+      "--policy",
+      exact,
+      "--regions",
+      "eu-central-1",
+      "--format",
+      "json",
+    ]);
+
+    expect(outcomeOf(parseReport(scan.stdout).outcomes, vpcId)).toMatchObject({ outcome: "compliant" });
+    expect(outcomeOf(parseReport(again.stdout).outcomes, vpcId)).toMatchObject({ outcome: "compliant" });
+    const { FlowLogs = [] } = await client.send(
+      new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }),
+    );
+    expect(FlowLogs).toHaveLength(1);
+  });
 });
