@@ -73,6 +73,12 @@ type FlowLogEvaluation =
   | { readonly kind: "delivery-failing"; readonly flowLogIds: string[]; readonly message: string }
   | { readonly kind: "missing"; readonly reason: string };
 
+/** How flow logs are judged: the policy's compliance level, and the account-region a log group name lives in. */
+interface Judging {
+  readonly level: Policy["compliance"];
+  readonly where: PlacementFacts;
+}
+
 /** Whether a flow log's destination is allowed: true for every flow log when the policy lists no approvedDestinations. */
 type Approval = (log: ExistingFlowLog, resolved: readonly ResolvedDestination[]) => boolean;
 
@@ -135,9 +141,10 @@ function decide(
 
   const rule = resolution.rule === undefined ? {} : { rule: resolution.rule };
   const { settings } = resolution;
+  const judging: Judging = { level: policy.compliance, where: snapshot.placement };
   const findings = findingsOf(policy, ownLogs, [settings.destination], settings, approved, snapshot);
   const ownApproved = (log: ExistingFlowLog) => approved(log, [settings.destination]);
-  const own = evaluateFlowLogs(ownLogs, settings, policy.compliance, ownApproved);
+  const own = evaluateFlowLogs(ownLogs, settings, judging, ownApproved);
   if (own.kind === "compliant")
     return withFindings(
       { kind: "compliant", ...rule, flowLogIds: own.flowLogIds, reason: "has a compliant flow log" },
@@ -163,9 +170,9 @@ function decide(
       : [settings.destination];
   const vpcApproved = (log: ExistingFlowLog) => approved(log, vpcDestinations);
   const vpcLogs = flowLogsByResource.get(vpcId) ?? [];
-  const viaVpc = [evaluateFlowLogs(vpcLogs, settings, policy.compliance, vpcApproved)];
+  const viaVpc = [evaluateFlowLogs(vpcLogs, settings, judging, vpcApproved)];
   if (vpcResolution.kind === "enforce")
-    viaVpc.push(evaluateFlowLogs(vpcLogs, vpcResolution.settings, policy.compliance, vpcApproved));
+    viaVpc.push(evaluateFlowLogs(vpcLogs, vpcResolution.settings, judging, vpcApproved));
   const coveredViaVpc = viaVpc.find((evaluation) => evaluation.kind === "compliant");
   if (coveredViaVpc?.kind === "compliant")
     return withFindings(
@@ -227,7 +234,9 @@ function findingsOf(
       ? ownLogs
           .filter(
             (log) =>
-              isEnforcerCreated(log) && flowLogMismatch(log, settings, policy.compliance) !== undefined,
+              isEnforcerCreated(log) &&
+              flowLogMismatch(log, settings, { level: policy.compliance, where: snapshot.placement }) !==
+                undefined,
           )
           .map(finding)
       : [];
@@ -266,12 +275,12 @@ function verdictFrom(evaluation: FlowLogEvaluation, rule: { rule?: string }, rem
 export function evaluateFlowLogs(
   logs: readonly ExistingFlowLog[],
   settings: FlowLogSettings,
-  level: Policy["compliance"],
+  judging: Judging,
   approved: (log: ExistingFlowLog) => boolean = () => true,
 ): FlowLogEvaluation {
   const active = logs.filter((log) => log.status === "ACTIVE");
   const matching = active.filter(
-    (log) => flowLogMismatch(log, settings, level) === undefined && approved(log),
+    (log) => flowLogMismatch(log, settings, judging) === undefined && approved(log),
   );
   const delivering = matching.filter((log) => !isDeliveryFailing(log));
   if (delivering.length > 0) return { kind: "compliant", flowLogIds: delivering.map((log) => log.flowLogId) };
@@ -280,25 +289,25 @@ export function evaluateFlowLogs(
       matching.map((log) => log.deliverLogsErrorMessage).find(Boolean) ?? "DeliverLogsStatus FAILED";
     return { kind: "delivery-failing", flowLogIds: matching.map((log) => log.flowLogId), message };
   }
-  return { kind: "missing", reason: missingReason(logs, active, settings, level, approved) };
+  return { kind: "missing", reason: missingReason(logs, active, settings, judging, approved) };
 }
 
 function missingReason(
   all: readonly ExistingFlowLog[],
   active: readonly ExistingFlowLog[],
   settings: FlowLogSettings,
-  level: Policy["compliance"],
+  judging: Judging,
   approved: (log: ExistingFlowLog) => boolean,
 ): string {
   const wanted =
-    level === "any"
+    judging.level === "any"
       ? "no ACTIVE flow log"
       : `no ACTIVE flow log to ${describeDestination(settings.destination)}`;
   if (all.length === 0) return `${wanted}; found none`;
   const mismatches = new Map<string, number>();
   for (const log of active) {
     const mismatch =
-      flowLogMismatch(log, settings, level) ??
+      flowLogMismatch(log, settings, judging) ??
       (approved(log) ? "other settings" : "to an unapproved destination");
     mismatches.set(mismatch, (mismatches.get(mismatch) ?? 0) + 1);
   }
@@ -312,12 +321,16 @@ function missingReason(
 export function flowLogMismatch(
   log: ExistingFlowLog,
   settings: FlowLogSettings,
-  level: Policy["compliance"],
+  { level, where }: Judging,
 ): string | undefined {
   if (level === "any") return undefined;
   if (log.destinationType !== settings.destination.type)
     return `to another destination type (${log.destinationType})`;
-  if (!sameDestination(log, settings.destination)) return "to another destination";
+  // destination-patterns.ts decides "same place" for every destination comparison: trailing slashes, `:*`, and a
+  // log group named by name or by ARN.
+  const destination = flowLogDestinationArn(log, where);
+  if (destination === undefined || destination !== destinationArn(settings.destination, where))
+    return "to another destination";
   if (!trafficCovers(log.trafficType, settings.trafficType))
     return `with traffic type ${log.trafficType ?? "unknown"}`;
   if (level === "destination") return undefined;
@@ -346,22 +359,6 @@ export function flowLogMismatch(
 /** ALL covers ACCEPT and REJECT; otherwise the types must be equal. */
 export function trafficCovers(actual: string | undefined, wanted: string): boolean {
   return actual === "ALL" || actual === wanted;
-}
-
-function sameDestination(log: ExistingFlowLog, wanted: ResolvedDestination): boolean {
-  if (wanted.type === "cloud-watch-logs") {
-    const actualName = log.logGroupName || logGroupNameOf(log.logDestination);
-    const wantedName = wanted.logGroupName ?? logGroupNameOf(wanted.arn);
-    return actualName !== undefined && actualName === wantedName;
-  }
-  return (
-    log.logDestination !== undefined && normalizeArn(log.logDestination) === normalizeArn(wanted.arn ?? "")
-  );
-}
-
-/** `arn:aws:s3:::bucket/prefix/` and `…/prefix` name the same place. */
-function normalizeArn(arn: string): string {
-  return arn.replace(/\/+$/, "");
 }
 
 /** The log group name inside `arn:…:logs:region:account:log-group:NAME[:*]`. */
