@@ -176,20 +176,23 @@ export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow
       (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc?.VpcId ?? "";
     const vpcEvent = (id: string) => sampleEvent("vpc-created.json", { "vpc-0a1b2c3d4e5f60718": id });
 
+    // Every event reads its resource by ID (DescribeVpcs/DescribeSubnets: existence, owner, VPC, tags) in
+    // parallel with DescribeFlowLogs; a subnet under tag rules also reads its VPC (inherited tags) in that round.
     await measure("non-compliant VPC, tag rules", vpcEvent(await newVpc()), policies.tags, 3);
-    await measure("non-compliant VPC, no tag rules", vpcEvent(await newVpc()), policies.plain, 2);
+    await measure("non-compliant VPC, no tag rules", vpcEvent(await newVpc()), policies.plain, 3);
+    const subnetEvent = (vpc: string, subnet: string) =>
+      sampleEvent("subnet-created.json", {
+        "vpc-0a1b2c3d4e5f60718": vpc,
+        "subnet-0a1b2c3d4e5f60719": subnet,
+      });
+    const newSubnet = async (vpc: string, cidr: string) =>
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr }))).Subnet?.SubnetId ?? "";
     const vpcForSubnet = await newVpc();
-    const subnet =
-      (await ec2.send(new CreateSubnetCommand({ VpcId: vpcForSubnet, CidrBlock: "10.9.1.0/24" }))).Subnet
-        ?.SubnetId ?? "";
     await measure(
       "non-compliant subnet, tag rules",
-      sampleEvent("subnet-created.json", {
-        "vpc-0a1b2c3d4e5f60718": vpcForSubnet,
-        "subnet-0a1b2c3d4e5f60719": subnet,
-      }),
+      subnetEvent(vpcForSubnet, await newSubnet(vpcForSubnet, "10.9.1.0/24")),
       policies.tags,
-      3,
+      4,
     );
     const covered = await newVpc();
     await ec2.send(
@@ -202,7 +205,15 @@ export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow
       }),
     );
     await measure("compliant VPC, tag rules", vpcEvent(covered), policies.tags, 2);
-    await measure("compliant VPC, no tag rules", vpcEvent(covered), policies.plain, 1);
+    await measure("compliant VPC, no tag rules", vpcEvent(covered), policies.plain, 2);
+    const coveredSubnet = await newSubnet(covered, "10.9.2.0/24");
+    await measure("compliant subnet, no tag rules", subnetEvent(covered, coveredSubnet), policies.plain, 2);
+    await measure(
+      "compliant subnet, tag rules (+ its VPC's tags)",
+      subnetEvent(covered, coveredSubnet),
+      policies.tags,
+      3,
+    );
   } finally {
     await counter.stop();
   }

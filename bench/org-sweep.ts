@@ -54,11 +54,14 @@ const PAGE = 1_000;
 
 // No flow-log tags: moto keeps a deleted flow log's tags and scans every tag of the region for each described
 // VPC, so tags left by one run would slow the next one's DescribeVpcs several-fold.
+// approvedDestinations and replaceOutdated are on, with nothing to delete: they must cost no call.
 const POLICY = `
 version: 1
 resourceTypes: [VPC, Subnet]
 defaults:
   destination: { type: s3, arn: "${DESTINATION}" }
+approvedDestinations: ["${DESTINATION}*"]
+replaceOutdated: true
 `;
 
 export async function benchOrgSweep(motoEndpoint: string): Promise<OrgSweepBenchRow[]> {

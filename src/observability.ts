@@ -18,6 +18,9 @@ export interface Correlation {
   readonly correlationId: string;
 }
 
+/** Outcomes someone must act on: logged as warnings (and alarmed on, see templates/observability.yaml). */
+const WARN_OUTCOMES: ReadonlySet<OutcomeKind> = new Set(["failed", "delivery-failing", "unapproved"]);
+
 /**
  * One structured log line per resource outcome (so one Logs Insights query finds a resource's history) and one
  * EMF count per outcome kind (metric named after the outcome), dimensioned by trigger only: low cardinality,
@@ -26,7 +29,7 @@ export interface Correlation {
 export function publishReport(report: EnforcementReport, correlation: Correlation): void {
   const counts = new Map<OutcomeKind, number>();
   for (const outcome of report.outcomes) {
-    const level = outcome.outcome === "failed" || outcome.outcome === "delivery-failing" ? "warn" : "info";
+    const level = WARN_OUTCOMES.has(outcome.outcome) ? "warn" : "info";
     logger[level]("flow-log outcome", { ...correlation, ...outcome });
     counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
   }

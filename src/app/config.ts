@@ -24,6 +24,8 @@ export interface EnforcerConfig {
   readonly notificationTopicArn?: string;
   /** REPORT_BUCKET: where sweeps keep their outcomes (runs/run=…/account=…/region=…/outcomes.jsonl). */
   readonly reportBucket?: string;
+  /** How long a resource a creation event names is waited for while EC2 does not show it (NEW_RESOURCE_WAIT_SECONDS). */
+  readonly newResourceWaitSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +57,7 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     securityHubFindings: onOff(env, "SECURITY_HUB_FINDINGS", false),
     ...(topicArn === undefined ? {} : { notificationTopicArn: topicArn }),
     ...(bucket === undefined ? {} : { reportBucket: bucket }),
+    newResourceWaitSeconds: positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20),
   };
 }
 

@@ -34,6 +34,8 @@ export interface EnforcerOptions {
   readonly securityHubFindings?: boolean | undefined;
   /** The SNS topic notifications go to (NOTIFICATION_TOPIC_ARN); none when undefined. */
   readonly notificationTopicArn?: string | undefined;
+  /** How long a resource a creation event names is waited for while EC2 does not show it; the engine's default if unset. */
+  readonly newResourceWaitSeconds?: number | undefined;
 }
 
 /** The engine's ports plus what the wiring itself exposes to handlers and the CLI. */
@@ -74,6 +76,8 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     }),
     allowedAccounts: options.allowedAccounts,
     organizationCheck: options.organizationCheck,
+    newResourceWaitMs:
+      options.newResourceWaitSeconds === undefined ? undefined : options.newResourceWaitSeconds * 1000,
     loadPolicy: (source) => loadPolicy(source ?? options.policySource),
     isHomeAccount: (accountId) => accounts.isHome(accountId),
     flowLogsIn: async (target) => {

@@ -1,7 +1,7 @@
 // The engine's explanation of one resource (engine/explain.ts) as text for a terminal or JSON for scripts. Formatting
 // only: every fact and verdict shown comes from the engine.
 import type { FlowLogSettings } from "../domain/flow-logs.js";
-import type { Verdict } from "../engine/coverage.js";
+import type { FlowLogFindings, Verdict } from "../engine/coverage.js";
 import { describeDestination } from "../engine/coverage.js";
 import type { Explanation, RuleTrace } from "../engine/explain.js";
 import type { Policy } from "../policy/schema.js";
@@ -26,14 +26,37 @@ export function renderExplanationText(explanation: Explanation): string {
   if (explanation.subnetCoverage) lines.push(`note:       ${explanation.subnetCoverage}`);
   if (result.kind === "enforce")
     lines.push(`compliance: ${complianceLine(explanation.compliance, result.settings)}`);
-  const coverage = explanation.coverage === undefined ? undefined : coverageLine(explanation.coverage);
+  const coverage =
+    explanation.coverage === undefined || result.kind === "out-of-scope"
+      ? undefined
+      : coverageLine(explanation.coverage);
   if (coverage !== undefined) lines.push(`coverage:   ${coverage}`);
+  if (explanation.coverage?.findings !== undefined)
+    lines.push(...findingLines(explanation.coverage.findings, explanation.unapprovedFlowLogs));
   return `${lines.join("\n")}\n`;
+}
+
+/** Unapproved and outdated flow logs on the resource, and what enforcement does about them. */
+function findingLines(findings: FlowLogFindings, action: Explanation["unapprovedFlowLogs"]): string[] {
+  const unapproved =
+    action === "delete"
+      ? "unapprovedFlowLogs is delete: enforcement deletes it once the resource is covered by a compliant flow log"
+      : "unapprovedFlowLogs is report: it is reported, not deleted";
+  return [
+    ...findings.unapproved.map(
+      (log) =>
+        `unapproved: ${log.flowLogId} to ${log.destination} (not the policy's destination nor in approvedDestinations; ${unapproved})`,
+    ),
+    ...findings.outdated.map(
+      (log) =>
+        `outdated:   ${log.flowLogId} to ${log.destination} (created by the enforcer, no longer satisfies the policy; replaceOutdated: enforcement deletes it once a compliant flow log exists)`,
+    ),
+  ];
 }
 
 function tagsOrigin(from: Explanation["tagsFrom"]): string {
   if (from === "--tags") return "from --tags; no AWS call";
-  if (from === "DescribeTags") return "read with DescribeTags";
+  if (from === "EC2") return "read from EC2 with the resource";
   return "not read: no rule matches on tags";
 }
 
@@ -107,7 +130,7 @@ function complianceLine(level: Policy["compliance"], settings: FlowLogSettings):
   }
 }
 
-/** The engine's verdict on the flow logs it read; exempt and out-of-scope are said by the result line already. */
+/** The engine's verdict on the facts it read; exempt and out-of-scope are said by the result line already. */
 function coverageLine(verdict: Verdict): string | undefined {
   switch (verdict.kind) {
     case "compliant":
@@ -120,8 +143,9 @@ function coverageLine(verdict: Verdict): string | undefined {
     }
     case "failed":
       return `CANNOT DECIDE: ${verdict.reason}`;
-    case "exempt":
     case "ignored":
+      return `IGNORED: ${verdict.reason}`;
+    case "exempt":
       return undefined;
   }
 }

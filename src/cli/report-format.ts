@@ -92,9 +92,20 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
     .join("");
 }
 
+/** The reason (which names unapproved and replaced flow logs), the covering flow logs, and outdated ones left. */
 function detailOf(outcome: Outcome): string {
   const ids = outcome.flowLogIds?.length ? ` [${outcome.flowLogIds.join(" ")}]` : "";
-  return `${outcome.reason ?? ""}${ids}`.trim();
+  const outdated = outcome.outdatedFlowLogIds?.length
+    ? `; outdated, to be replaced: ${outcome.outdatedFlowLogIds.join(" ")}`
+    : "";
+  return `${outcome.reason ?? ""}${ids}${outdated}`.trim();
+}
+
+/** `fl-1>arn:aws:s3:::bucket:reported fl-2>…:deleted`: one field, space-separated like flowLogIds. */
+function unapprovedField(outcome: Outcome): string {
+  return (outcome.unapprovedFlowLogs ?? [])
+    .map((log) => `${log.flowLogId}>${log.destination}:${log.action}`)
+    .join(" ");
 }
 
 export const CSV_COLUMNS = [
@@ -106,6 +117,9 @@ export const CSV_COLUMNS = [
   "rule",
   "flowLogIds",
   "reason",
+  "unapprovedFlowLogs",
+  "replacedFlowLogIds",
+  "outdatedFlowLogIds",
 ] as const;
 
 /** RFC 4180: comma-separated, CRLF-free lines ending in \n, fields quoted when they hold `,`, `"` or a newline. */
@@ -120,6 +134,9 @@ export function formatCsv(outcomes: readonly Outcome[]): string {
       o.rule ?? "",
       (o.flowLogIds ?? []).join(" "),
       o.reason ?? "",
+      unapprovedField(o),
+      (o.replacedFlowLogIds ?? []).join(" "),
+      (o.outdatedFlowLogIds ?? []).join(" "),
     ]
       .map(csvField)
       .join(","),

@@ -29,9 +29,10 @@ commands:
   validate  check a policy: each problem as file:line:column: field.path: message
   explain   which rule applies to one resource and why, and the flow-log settings it resolves to
             (or why it is exempt or out of scope); with --tags it makes no AWS call
-  scan      audit: each resource's coverage and the flow log enforcement would create (writes nothing)
-  enforce   scan, then create the missing flow logs; asks first on a terminal unless --yes, and
-            refuses without --yes when stdin is not a terminal
+  scan      audit: each resource's coverage, the flow log enforcement would create, and flow logs
+            to unapproved destinations or outdated ones it would delete (writes nothing)
+  enforce   scan, then create the missing flow logs and delete what the policy wants gone; asks
+            first on a terminal unless --yes, and refuses without --yes when stdin is not a terminal
   doctor    check, read-only, every destination the policy can produce for the accounts and regions:
             bucket, bucket and key policies (evaluated), log group, delivery role trust, Firehose
             stream and roles; one row per destination and check, with a fix for each failure
@@ -55,7 +56,7 @@ options:
   --concurrency <n>    account-regions scanned at once (default 8)
   --yes, -y            enforce without asking
   --tags k=v ...       explain: the resource's tags (a subnet's include those it inherits from its
-                       VPC); --tags '' for none. Without --tags they are read with DescribeTags
+                       VPC); --tags '' for none. Without --tags they are read from EC2 with the resource
   --vpc <vpc-id>       explain: a subnet's VPC (read with DescribeSubnets when not given)
   --ous <ou-…,…>       explain: the OUs above the account, for rules that match on them
   --verbose            the engine's JSON log lines on stderr
@@ -67,10 +68,12 @@ credentials: the AWS SDK's default chain: AWS_PROFILE (SSO profiles after aws ss
 exit codes:
   0  validate: valid; explain: explained; scan/enforce: every resource in scope is covered (or exempt)
   1  usage error, invalid or unreadable policy, no credentials, unknown region, enforce not confirmed,
-     --findings refused by some account-region's Security Hub, unreadable --run
-  2  scan/enforce/report: some resource is not covered (would-create, delivery-failing) or could not be
-     checked: an account-region whose role cannot be assumed or that denies access is reported as
-     a failed row, the others are still scanned; doctor: a check failed (warnings do not fail)
+     --findings refused by some account-region's Security Hub, unreadable --run; explain: the resource
+     does not exist in that account and region
+  2  scan/enforce/report: some resource is not covered (would-create, delivery-failing), has a flow log
+     to an unapproved destination (unapproved), or could not be checked: an account-region whose
+     role cannot be assumed or that denies access is reported as a failed row, the others are still
+     scanned; doctor: a check failed (warnings do not fail)
 `;
 
 function indent(text: string): string {

@@ -1,6 +1,23 @@
 // Flow-log shapes the engine reasons about, independent of the SDK's types.
 import type { ResourceType, Tags } from "./resources.js";
 
+/**
+ * The tag the enforcer puts on every flow log it creates, so it can tell its own flow logs from anyone else's
+ * (replaceOutdated deletes only flow logs that carry it). Policy `tags` may not use the `vpc-flow-log-enforcer:`
+ * key prefix, so no policy can drop or overwrite the mark.
+ */
+export const ENFORCER_MARK = {
+  key: "vpc-flow-log-enforcer:created-by",
+  value: "vpc-flow-log-enforcer",
+} as const;
+/** Tag keys reserved for the enforcer: policy tags starting with this are refused. */
+export const RESERVED_TAG_PREFIX = "vpc-flow-log-enforcer:";
+
+/** True when the flow log carries the enforcer's mark: the enforcer created it. */
+export function isEnforcerCreated(log: Pick<ExistingFlowLog, "tags">): boolean {
+  return log.tags?.[ENFORCER_MARK.key] === ENFORCER_MARK.value;
+}
+
 export type DestinationType = "s3" | "cloud-watch-logs" | "kinesis-data-firehose";
 export type TrafficType = "ACCEPT" | "REJECT" | "ALL";
 
@@ -55,7 +72,19 @@ export interface ExistingFlowLog {
   readonly trafficType?: string;
   readonly logFormat?: string;
   readonly maxAggregationInterval?: number;
+  /** As DescribeFlowLogs returns them; real EC2 returns all three for every S3 flow log, moto none. */
   readonly destinationOptions?: Partial<DestinationOptions>;
+  readonly tags?: Tags;
+}
+
+/**
+ * A flow log that AWS says does not deliver: DeliverLogsStatus FAILED, or a DeliverLogsErrorMessage at all (real
+ * DescribeFlowLogs responses carry the message without a status).
+ */
+export function isDeliveryFailing(
+  log: Pick<ExistingFlowLog, "deliverLogsStatus" | "deliverLogsErrorMessage">,
+): boolean {
+  return log.deliverLogsStatus === "FAILED" || (log.deliverLogsErrorMessage ?? "") !== "";
 }
 
 /** The format AWS applies when CreateFlowLogs gets no LogFormat. */

@@ -55,12 +55,16 @@ export function isTransitGatewayType(type: ResourceType): boolean {
 
 export type Tags = Readonly<Record<string, string>>;
 
-/** A resource to enforce on. `vpcId` is known for subnets and interfaces; `tags` when they were read. */
+/**
+ * A resource to enforce on. `vpcId` is known for subnets and interfaces; `tags` and `ownerId` when they were read
+ * from EC2 (a shared VPC or subnet seen from a participant account carries its owner's account ID).
+ */
 export interface ResourceRef {
   readonly type: ResourceType;
   readonly id: string;
   readonly vpcId?: VpcId;
   readonly tags?: Tags;
+  readonly ownerId?: string;
 }
 
 /** Where the resources live. `partition` follows the account's ARN (aws, aws-cn, aws-us-gov). */

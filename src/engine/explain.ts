@@ -29,11 +29,13 @@ export type RuleTrace =
 export interface Explanation {
   readonly resource: ResourceFacts;
   readonly placement: PlacementFacts;
-  /** Where the tags came from: the command line or DescribeTags. */
-  readonly tagsFrom: "--tags" | "DescribeTags" | "not needed";
+  /** Where the tags came from: the command line, or EC2 with the resource itself (DescribeVpcs, DescribeSubnets, …). */
+  readonly tagsFrom: "--tags" | "EC2" | "not needed";
   readonly rules: readonly RuleTrace[];
   readonly result: Resolution | { readonly kind: "error"; readonly reason: string };
   readonly compliance: Policy["compliance"];
+  /** What enforcement does with unapproved flow logs (the policy's unapprovedFlowLogs). */
+  readonly unapprovedFlowLogs: Policy["unapprovedFlowLogs"];
   /** For a subnet under subnetCoverage vpc: how its VPC can cover it. */
   readonly subnetCoverage?: string;
   /** The engine's verdict from the facts it read; absent when the explanation was given facts (--tags) instead. */
@@ -46,7 +48,13 @@ export function explainResolution(
   placement: PlacementFacts,
   tagsFrom: Explanation["tagsFrom"],
 ): Explanation {
-  const base = { resource, placement, tagsFrom, compliance: policy.compliance };
+  const base = {
+    resource,
+    placement,
+    tagsFrom,
+    compliance: policy.compliance,
+    unapprovedFlowLogs: policy.unapprovedFlowLogs,
+  };
   if (!policy.resourceTypes.includes(resource.type))
     return { ...base, rules: [], result: resolveFlowLogSettings(policy, resource, placement) };
   const rules = traceRules(policy, resource, placement);

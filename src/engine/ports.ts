@@ -1,6 +1,7 @@
-// What the engine needs from EC2 in one account-region. Implemented by gateways/ec2-gateway.ts; mocked in tests.
+// What the engine needs from EC2 in one account-region, and from the clock. Implemented by gateways/ec2-gateway.ts
+// (and the wiring's system clock); faked in tests.
 import type { ExistingFlowLog, FlowLogSettings, LogGroupSettings } from "../domain/flow-logs.js";
-import type { ResourceRef, ResourceType, Tags, VpcId } from "../domain/resources.js";
+import type { ResourceRef, ResourceType, VpcId } from "../domain/resources.js";
 
 export interface CreateFlowLogsRequest {
   readonly settings: FlowLogSettings;
@@ -15,20 +16,28 @@ export type CreationResult =
   | { readonly resourceId: string; readonly status: "not-found"; readonly reason: string }
   | { readonly resourceId: string; readonly status: "failed"; readonly reason: string };
 
+/** `deleted` also when the flow log was gone already: either way it no longer exists. */
+export type DeletionResult =
+  | { readonly flowLogId: string; readonly status: "deleted" }
+  | { readonly flowLogId: string; readonly status: "failed"; readonly reason: string };
+
 export interface FlowLogPort {
   /** Flow logs on these resources, or on every resource of the account-region with "all". */
   describeFlowLogs(resourceIds: readonly string[] | "all"): Promise<ExistingFlowLog[]>;
-  /** Current tags of these resources. */
-  describeTags(resourceIds: readonly string[]): Promise<Map<string, Tags>>;
-  /** The VPC of each subnet, for callers that know only a subnet ID. */
-  describeSubnetVpcs(subnetIds: readonly string[]): Promise<Map<string, VpcId>>;
-  /** Every resource of these types in the account-region (or in these VPCs), with tags and VPC IDs. */
+  /**
+   * The resources with these IDs (of any type the engine knows, told apart by prefix) as EC2 shows them now: type,
+   * tags, owner account and, for subnets and interfaces, VPC. An ID EC2 does not show is absent from the result.
+   */
+  describeResources(ids: readonly string[]): Promise<ResourceRef[]>;
+  /** Every resource of these types in the account-region (or in these VPCs), with tags, owners and VPC IDs. */
   listResources(
     types: readonly ResourceType[],
     filter?: { readonly vpcIds?: readonly VpcId[] },
   ): Promise<ResourceRef[]>;
   /** Creates flow logs in as few calls as the API allows; one result per requested ID, never throws for one ID. */
   createFlowLogs(request: CreateFlowLogsRequest): Promise<CreationResult[]>;
+  /** Deletes flow logs in as few calls as the API allows; one result per requested ID, never throws for one ID. */
+  deleteFlowLogs(flowLogIds: readonly string[]): Promise<DeletionResult[]>;
 }
 
 /** A CloudWatch Logs group as DescribeLogGroups reports it. */
@@ -49,3 +58,14 @@ export interface LogGroupPort {
   createdByEnforcer(name: string): Promise<boolean>;
   setRetention(name: string, days: number): Promise<void>;
 }
+/** Time as the engine waits on it, so tests drive retries without sleeping. */
+export interface Clock {
+  /** Milliseconds, monotonic enough to measure waits. */
+  now(): number;
+  sleep(milliseconds: number): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => performance.now(),
+  sleep: (milliseconds) => new Promise((done) => setTimeout(done, milliseconds)),
+};

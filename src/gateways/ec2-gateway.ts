@@ -2,13 +2,14 @@
 import {
   CreateFlowLogsCommand,
   type CreateFlowLogsCommandInput,
+  DeleteFlowLogsCommand,
   type EC2Client,
   EC2ServiceException,
+  type Filter,
   type FlowLog,
   paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSubnets,
-  paginateDescribeTags,
   paginateDescribeTransitGatewayAttachments,
   paginateDescribeTransitGateways,
   paginateDescribeVpcs,
@@ -20,16 +21,18 @@ import {
   isVpcId,
   type ResourceRef,
   type ResourceType,
+  resourceTypeOfId,
   type Tags,
   toTags,
-  type VpcId,
 } from "../domain/resources.js";
-import type { CreateFlowLogsRequest, CreationResult, FlowLogPort } from "../engine/ports.js";
+import type { CreateFlowLogsRequest, CreationResult, DeletionResult, FlowLogPort } from "../engine/ports.js";
 import { errorSummary } from "../errors.js";
 
 /** CreateFlowLogs accepts up to 1000 resource IDs per call, 25 for transit gateway types. */
 export const MAX_IDS_PER_CREATE = 1000;
 export const MAX_TGW_IDS_PER_CREATE = 25;
+/** DeleteFlowLogs accepts up to 1000 flow log IDs per call. */
+export const MAX_IDS_PER_DELETE = 1000;
 /** EC2 accepts up to 200 values in one filter; more values mean another call. */
 export const MAX_FILTER_VALUES = 200;
 const PAGE_SIZE = 1000;
@@ -37,10 +40,11 @@ const PAGE_SIZE = 1000;
 export function createEc2Gateway(ec2: EC2Client): FlowLogPort {
   return {
     describeFlowLogs: (ids) => describeFlowLogs(ec2, ids),
-    describeTags: (ids) => describeTags(ec2, ids),
-    describeSubnetVpcs: (ids) => describeSubnetVpcs(ec2, ids),
-    listResources: (types, filter) => listResources(ec2, types, filter?.vpcIds),
+    describeResources: (ids) => describeResources(ec2, ids),
+    listResources: (types, filter) =>
+      listResources(ec2, types, filter?.vpcIds === undefined ? undefined : { vpcIds: filter.vpcIds }),
     createFlowLogs: (request) => createFlowLogsBatched(ec2, request),
+    deleteFlowLogs: (ids) => deleteFlowLogsBatched(ec2, ids),
   };
 }
 
@@ -48,11 +52,20 @@ export async function describeFlowLogs(
   ec2: EC2Client,
   resourceIds: readonly string[] | "all",
 ): Promise<ExistingFlowLog[]> {
-  const filterSets =
-    resourceIds === "all"
+  if (resourceIds === "all") return describeFlowLogsWhere(ec2, undefined);
+  return describeFlowLogsWhere(ec2, { name: "resource-id", values: resourceIds });
+}
+
+/** DescribeFlowLogs, paginated, with one call per ≤ 200 filter values (in parallel); every flow log without one. */
+async function describeFlowLogsWhere(
+  ec2: EC2Client,
+  filter: { readonly name: string; readonly values: readonly string[] } | undefined,
+): Promise<ExistingFlowLog[]> {
+  if (filter !== undefined && filter.values.length === 0) return [];
+  const filterSets: Filter[][] =
+    filter === undefined
       ? [[]]
-      : chunk(resourceIds, MAX_FILTER_VALUES).map((ids) => [{ Name: "resource-id", Values: ids }]);
-  if (resourceIds !== "all" && resourceIds.length === 0) return [];
+      : chunk(filter.values, MAX_FILTER_VALUES).map((values) => [{ Name: filter.name, Values: values }]);
   const pages = await Promise.all(
     filterSets.map(async (Filter) => {
       const logs: ExistingFlowLog[] = [];
@@ -92,100 +105,104 @@ function toExistingFlowLog(log: FlowLog): ExistingFlowLog | undefined {
             ...optional("perHourPartition", options.PerHourPartition),
           },
         }),
+    ...(log.Tags === undefined ? {} : { tags: toTags(log.Tags) }),
   };
 }
 
-export async function describeTags(
-  ec2: EC2Client,
-  resourceIds: readonly string[],
-): Promise<Map<string, Tags>> {
-  const tags = new Map<string, Record<string, string>>(resourceIds.map((id) => [id, {}]));
-  await Promise.all(
-    chunk(resourceIds, MAX_FILTER_VALUES).map(async (ids) => {
-      const input = { Filters: [{ Name: "resource-id", Values: ids }], MaxResults: PAGE_SIZE };
-      for await (const page of paginateDescribeTags({ client: ec2 }, input)) {
-        for (const tag of page.Tags ?? []) {
-          if (tag.ResourceId === undefined || tag.Key === undefined) continue;
-          const own = tags.get(tag.ResourceId) ?? {};
-          own[tag.Key] = tag.Value ?? "";
-          tags.set(tag.ResourceId, own);
-        }
-      }
-    }),
-  );
-  return tags;
-}
+/** The filter naming one resource type's own ID in its Describe call. */
+const ID_FILTER: Readonly<Record<ResourceType, string>> = {
+  VPC: "vpc-id",
+  Subnet: "subnet-id",
+  NetworkInterface: "network-interface-id",
+  TransitGateway: "transit-gateway-id",
+  TransitGatewayAttachment: "transit-gateway-attachment-id",
+};
 
-/** Uses a filter rather than SubnetIds so a deleted subnet is simply absent instead of failing the call. */
-export async function describeSubnetVpcs(
-  ec2: EC2Client,
-  subnetIds: readonly string[],
-): Promise<Map<string, VpcId>> {
-  const vpcs = new Map<string, VpcId>();
-  for (const ids of chunk(subnetIds, MAX_FILTER_VALUES)) {
-    const input = { Filters: [{ Name: "subnet-id", Values: ids }], MaxResults: PAGE_SIZE };
-    for await (const page of paginateDescribeSubnets({ client: ec2 }, input)) {
-      for (const subnet of page.Subnets ?? []) {
-        if (subnet.SubnetId && subnet.VpcId && isVpcId(subnet.VpcId)) vpcs.set(subnet.SubnetId, subnet.VpcId);
-      }
-    }
+/**
+ * The resources with these IDs, read with each type's Describe call filtered by ID (≤ 200 values per call, the types
+ * in parallel): existence, tags, owner and VPC in one answer. Filters rather than VpcIds/SubnetIds so an ID that does
+ * not exist (or is not visible yet) is simply absent instead of failing the call for the others.
+ */
+export async function describeResources(ec2: EC2Client, ids: readonly string[]): Promise<ResourceRef[]> {
+  const byType = new Map<ResourceType, string[]>();
+  for (const id of new Set(ids)) {
+    const type = resourceTypeOfId(id);
+    if (type !== undefined) byType.set(type, [...(byType.get(type) ?? []), id]);
   }
-  return vpcs;
+  const lists = await Promise.all(
+    [...byType].flatMap(([type, typeIds]) =>
+      chunk(typeIds, MAX_FILTER_VALUES).map((values) =>
+        listResourcesOfType(ec2, type, { Name: ID_FILTER[type], Values: values }),
+      ),
+    ),
+  );
+  return lists.flat();
 }
 
 /** With `vpcIds`, only resources inside those VPCs (VPC, subnet and interface types). */
 export async function listResources(
   ec2: EC2Client,
   types: readonly ResourceType[],
-  vpcIds?: readonly string[],
+  where?: { readonly vpcIds: readonly string[] },
 ): Promise<ResourceRef[]> {
-  const lists = await Promise.all(types.map((type) => listResourcesOfType(ec2, type, vpcIds)));
+  const inVpcs: Filter | undefined =
+    where === undefined ? undefined : { Name: "vpc-id", Values: [...where.vpcIds] };
+  const lists = await Promise.all(
+    types
+      // Transit gateways and their attachments are not inside a VPC.
+      .filter((type) => inVpcs === undefined || !isTransitGatewayType(type))
+      .map((type) => listResourcesOfType(ec2, type, inVpcs)),
+  );
   return lists.flat();
 }
 
 const GONE_STATES = new Set(["deleting", "deleted", "failing", "failed", "rejected"]);
 
+/** Every resource of one type, paginated, optionally narrowed by one filter. */
 async function listResourcesOfType(
   ec2: EC2Client,
   type: ResourceType,
-  vpcIds: readonly string[] | undefined,
+  filter: Filter | undefined,
 ): Promise<ResourceRef[]> {
   const client = { client: ec2 };
-  const inVpcs = vpcIds === undefined ? {} : { Filters: [{ Name: "vpc-id", Values: [...vpcIds] }] };
+  const input = { MaxResults: PAGE_SIZE, ...(filter === undefined ? {} : { Filters: [filter] }) };
   const resources: ResourceRef[] = [];
-  const add = (id: string | undefined, tags: Tags, vpcId?: string) => {
+  const add = (id: string | undefined, tags: Tags, ownerId: string | undefined, vpcId?: string) => {
     if (id === undefined) return;
-    resources.push(vpcId !== undefined && isVpcId(vpcId) ? { type, id, tags, vpcId } : { type, id, tags });
+    resources.push({
+      type,
+      id,
+      tags,
+      ...(vpcId !== undefined && isVpcId(vpcId) ? { vpcId } : {}),
+      ...(ownerId === undefined ? {} : { ownerId }),
+    });
   };
   switch (type) {
     case "VPC":
-      for await (const page of paginateDescribeVpcs(client, { MaxResults: PAGE_SIZE, ...inVpcs }))
-        for (const vpc of page.Vpcs ?? []) add(vpc.VpcId, toTags(vpc.Tags));
+      for await (const page of paginateDescribeVpcs(client, input))
+        for (const vpc of page.Vpcs ?? []) add(vpc.VpcId, toTags(vpc.Tags), vpc.OwnerId);
       break;
     case "Subnet":
-      for await (const page of paginateDescribeSubnets(client, { MaxResults: PAGE_SIZE, ...inVpcs }))
-        for (const subnet of page.Subnets ?? []) add(subnet.SubnetId, toTags(subnet.Tags), subnet.VpcId);
+      for await (const page of paginateDescribeSubnets(client, input))
+        for (const subnet of page.Subnets ?? [])
+          add(subnet.SubnetId, toTags(subnet.Tags), subnet.OwnerId, subnet.VpcId);
       break;
     case "NetworkInterface":
-      for await (const page of paginateDescribeNetworkInterfaces(client, {
-        MaxResults: PAGE_SIZE,
-        ...inVpcs,
-      }))
+      for await (const page of paginateDescribeNetworkInterfaces(client, input))
         for (const eni of page.NetworkInterfaces ?? [])
-          add(eni.NetworkInterfaceId, toTags(eni.TagSet), eni.VpcId);
+          add(eni.NetworkInterfaceId, toTags(eni.TagSet), eni.OwnerId, eni.VpcId);
       break;
     case "TransitGateway":
-      if (vpcIds !== undefined) break;
-      for await (const page of paginateDescribeTransitGateways(client, { MaxResults: PAGE_SIZE }))
+      for await (const page of paginateDescribeTransitGateways(client, input))
         for (const tgw of page.TransitGateways ?? [])
-          if (!GONE_STATES.has(tgw.State ?? "")) add(tgw.TransitGatewayId, toTags(tgw.Tags));
+          if (!GONE_STATES.has(tgw.State ?? "")) add(tgw.TransitGatewayId, toTags(tgw.Tags), tgw.OwnerId);
       break;
     case "TransitGatewayAttachment":
-      if (vpcIds !== undefined) break;
-      for await (const page of paginateDescribeTransitGatewayAttachments(client, { MaxResults: PAGE_SIZE }))
+      // An attachment involves two owners (the transit gateway's and the attached resource's); none is recorded.
+      for await (const page of paginateDescribeTransitGatewayAttachments(client, input))
         for (const attachment of page.TransitGatewayAttachments ?? [])
           if (!GONE_STATES.has(attachment.State ?? ""))
-            add(attachment.TransitGatewayAttachmentId, toTags(attachment.Tags));
+            add(attachment.TransitGatewayAttachmentId, toTags(attachment.Tags), undefined);
       break;
   }
   return resources;
@@ -259,6 +276,51 @@ function perResourceResult(resourceId: string, code: string, message: string): C
     return { resourceId, status: "not-found", reason: `${code}: ${message}` };
   return { resourceId, status: "failed", reason: `${code}: ${message}` };
 }
+
+/**
+ * Deletes flow logs in chunks within the API limit. Per-ID failures come back in `Unsuccessful`; a flow log that is
+ * gone already (InvalidFlowLogId.NotFound) counts as deleted. moto instead fails the whole call with
+ * InvalidFlowLogId.NotFound after deleting the IDs that existed: the IDs still described are then deleted again.
+ */
+export async function deleteFlowLogsBatched(
+  ec2: EC2Client,
+  flowLogIds: readonly string[],
+): Promise<DeletionResult[]> {
+  const results: DeletionResult[] = [];
+  for (const ids of chunk([...new Set(flowLogIds)], MAX_IDS_PER_DELETE))
+    results.push(...(await deleteChunk(ec2, ids, true)));
+  return results;
+}
+
+async function deleteChunk(
+  ec2: EC2Client,
+  ids: readonly string[],
+  retryRemaining: boolean,
+): Promise<DeletionResult[]> {
+  try {
+    const response = await ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [...ids] }));
+    const unsuccessful = new Map((response.Unsuccessful ?? []).map((item) => [item.ResourceId, item.Error]));
+    return ids.map((flowLogId): DeletionResult => {
+      const error = unsuccessful.get(flowLogId);
+      if (!unsuccessful.has(flowLogId) || error?.Code === FLOW_LOG_NOT_FOUND)
+        return { flowLogId, status: "deleted" };
+      return { flowLogId, status: "failed", reason: `${error?.Code ?? "Unknown"}: ${error?.Message ?? ""}` };
+    });
+  } catch (error) {
+    if (retryRemaining && error instanceof EC2ServiceException && error.name === FLOW_LOG_NOT_FOUND) {
+      const remaining = new Set(
+        (await describeFlowLogsWhere(ec2, { name: "flow-log-id", values: ids })).map((log) => log.flowLogId),
+      );
+      const retried = remaining.size === 0 ? [] : await deleteChunk(ec2, [...remaining], false);
+      const retriedById = new Map(retried.map((result) => [result.flowLogId, result]));
+      return ids.map((flowLogId) => retriedById.get(flowLogId) ?? { flowLogId, status: "deleted" });
+    }
+    const reason = errorSummary(error);
+    return ids.map((flowLogId) => ({ flowLogId, status: "failed", reason }));
+  }
+}
+
+const FLOW_LOG_NOT_FOUND = "InvalidFlowLogId.NotFound";
 
 export function toCreateFlowLogsInput(
   settings: FlowLogSettings,

@@ -1,9 +1,10 @@
 // Pure: (policy, resource, where it lives) → exempt, out of scope, or the flow-log settings the policy wants.
-import type {
-  DestinationOptions,
-  FlowLogSettings,
-  LogGroupSettings,
-  ResolvedDestination,
+import {
+  type DestinationOptions,
+  ENFORCER_MARK,
+  type FlowLogSettings,
+  type LogGroupSettings,
+  type ResolvedDestination,
 } from "../domain/flow-logs.js";
 import {
   type AccountRegion,
@@ -121,7 +122,11 @@ function mergeSettings(
     ...(options === undefined || destination.type !== "s3"
       ? {}
       : { destinationOptions: options satisfies DestinationOptions }),
-    tags: Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, substitute(value, values)])),
+    // The mark goes last: validation keeps policy tags out of its prefix, and nothing can overwrite it here.
+    tags: {
+      ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, substitute(value, values)])),
+      [ENFORCER_MARK.key]: ENFORCER_MARK.value,
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 // The policy contract: zod schema (source of policy.schema.json) and the static checks a schema alone cannot express.
-import { FLOW_LOG_FIELDS } from "../domain/flow-logs.js";
+import { FLOW_LOG_FIELDS, RESERVED_TAG_PREFIX } from "../domain/flow-logs.js";
 import { isTransitGatewayType, RESOURCE_TYPES } from "../domain/resources.js";
 import * as z from "../zod.js";
+import { PATTERN_PLACEHOLDERS, unknownPatternPlaceholders } from "./destination-patterns.js";
 
 /** Placeholders allowed in destination fields and flow-log tag values. */
 export const PLACEHOLDERS = ["AccountId", "Region", "Partition", "ResourceId", "VpcId"] as const;
@@ -185,10 +186,41 @@ const settingsShape = {
   logFormat: z.optional(logFormatSchema),
   destinationOptions: described(z.optional(destinationOptionsSchema), "S3 destinations only."),
   tags: described(
-    z.optional(z.record(z.string().check(z.minLength(1)), tagValueSchema)),
-    "Tags put on created flow logs.",
+    z.optional(
+      z.record(z.string().check(z.minLength(1)), tagValueSchema).check(
+        z.superRefine((tags, ctx) => {
+          for (const key of Object.keys(tags))
+            if (key.startsWith(RESERVED_TAG_PREFIX))
+              ctx.addIssue({
+                code: "custom",
+                message: `tag keys starting with "${RESERVED_TAG_PREFIX}" are reserved for the mark the enforcer puts on the flow logs it creates`,
+                path: [key],
+              });
+        }),
+      ),
+    ),
+    `Tags put on created flow logs. The enforcer adds its own mark, a tag under the reserved "${RESERVED_TAG_PREFIX}" prefix.`,
   ),
 };
+
+/** `arn:…` with `*` wildcards and the account-region placeholders; unknown placeholders are refused. */
+const destinationPatternSchema = z.string().check(
+  z.minLength(1),
+  z.describe(
+    `Destination ARN pattern: \`*\` matches any run of characters. Placeholders: ${PATTERN_PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}.`,
+  ),
+  z.refine(
+    (value) => value.startsWith("arn:"),
+    "must be a destination ARN pattern such as arn:${Partition}:s3:::bucket*",
+  ),
+  z.superRefine((value, ctx) => {
+    for (const name of unknownPatternPlaceholders(value))
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown placeholder \${${name}} (allowed in destination patterns: ${PATTERN_PLACEHOLDERS.join(", ")})`,
+      });
+  }),
+);
 
 const matchSchema = z.strictObject({
   accounts: described(z.optional(nonEmptyList(accountIdSchema)), "Account IDs."),
@@ -271,6 +303,18 @@ export const policySchema = z
       z._default(z.array(ruleSchema), []),
       "Evaluated in order; the first rule whose match holds applies and its fields override the defaults.",
     ),
+    approvedDestinations: described(
+      z.optional(nonEmptyList(destinationPatternSchema)),
+      `If set, every flow log on an in-scope resource (exempt ones included) must go to the policy's destination for that resource or to a destination one of these ARN patterns matches (\`*\` matches any run of characters; placeholders ${PATTERN_PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}); any other is reported as unapproved.`,
+    ),
+    unapprovedFlowLogs: described(
+      z._default(z.enum(["report", "delete"]), "report"),
+      "report: unapproved flow logs are reported (outcome unapproved); delete: in enforce mode they are deleted once the resource is covered by a compliant flow log (audit mode reports would-delete). Needs approvedDestinations.",
+    ),
+    replaceOutdated: described(
+      z._default(z.boolean(), false),
+      "true: a flow log the enforcer created that no longer satisfies the policy is deleted once a compliant flow log exists on the resource. Flow logs the enforcer did not create are never touched.",
+    ),
   })
   .check(
     z.superRefine((policy, ctx) => {
@@ -286,6 +330,13 @@ export const policySchema = z
       });
       checkDestinationOptions(policy, ctx);
       checkTransitGatewayInterval(policy, ctx);
+      if (policy.unapprovedFlowLogs === "delete" && policy.approvedDestinations === undefined)
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "unapprovedFlowLogs: delete needs approvedDestinations (without it no flow log is unapproved)",
+          path: ["unapprovedFlowLogs"],
+        });
     }),
   );
 

@@ -14,6 +14,8 @@ export const COVERAGE_CLASS: Readonly<Record<OutcomeKind, CoverageClass>> = {
   compliant: "covered",
   "delivery-failing": "uncovered",
   "would-create": "uncovered",
+  // Logged, but also to a destination the organization did not approve: not compliant until that flow log is gone.
+  unapproved: "uncovered",
   failed: "uncovered",
   exempt: "excluded",
   "not-found": "excluded",

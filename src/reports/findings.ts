@@ -51,6 +51,14 @@ export const FINDING_VERDICT: Readonly<Record<OutcomeKind, FindingVerdict>> = {
     remediation: () =>
       "The flow log exists but AWS cannot deliver its records. Fix the destination: the bucket or KMS key policy must let delivery.logs.amazonaws.com write, or the CloudWatch Logs delivery role must trust vpc-flow-logs.amazonaws.com.",
   },
+  // Traffic metadata also goes to a destination the organization did not approve: a possible exfiltration path,
+  // rated above a missing flow log.
+  unapproved: {
+    status: "FAILED",
+    severity: "HIGH",
+    remediation: (outcome) =>
+      `Delete the flow log(s) to unapproved destinations (${(outcome.unapprovedFlowLogs ?? []).map((log) => `${log.flowLogId} to ${log.destination}`).join(", ") || "see the outcome"}), or add the destination to the policy's approvedDestinations if it is sanctioned. With unapprovedFlowLogs: delete the enforcer removes them once the resource is covered.`,
+  },
   // The enforcer tried and could not bring the resource to the policy: automation gave up, a person must act.
   failed: {
     status: "FAILED",

@@ -25,6 +25,7 @@ const OUTCOME_LABEL: Readonly<Record<OutcomeKind, string>> = {
   created: "created",
   compliant: "compliant",
   "delivery-failing": "delivery failing",
+  unapproved: "unapproved destination",
   exempt: "exempt",
   "would-create": "would create",
   "not-found": "not found",
@@ -243,7 +244,7 @@ th button { all: unset; cursor: pointer; font-weight: 600; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
 tbody tr:hover { background: var(--bg); }
 .tag { border-radius: 4px; padding: 1px 6px; font-size: 12px; white-space: nowrap; background: #ffebe9; color: var(--bad); }
-.tag.delivery-failing, .tag.would-create { background: #fff8c5; color: #7d4e00; }
+.tag.delivery-failing, .tag.would-create, .tag.unapproved { background: #fff8c5; color: #7d4e00; }
 footer { padding: 12px 32px 24px; font-size: 12px; }
 @media print { th button::after { content: none !important; } }
 `;

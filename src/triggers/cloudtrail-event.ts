@@ -124,8 +124,8 @@ function scopeOf(
       const resource: ResourceRef = { type: "VPC", id: vpc.vpcId, tags: tagsOf(vpc.tagSet) };
       // A default VPC comes with a default subnet per zone that CloudTrail does not report separately.
       return eventName === "CreateDefaultVpc"
-        ? { kind: "resources", resources: [resource], withSubnetsOf: [vpc.vpcId] }
-        : { kind: "resources", resources: [resource] };
+        ? { kind: "resources", resources: [resource], withSubnetsOf: [vpc.vpcId], newlyCreated: true }
+        : { kind: "resources", resources: [resource], newlyCreated: true };
     }
     case "CreateSubnet":
     case "CreateDefaultSubnet": {
@@ -135,6 +135,7 @@ function scopeOf(
         resources: [
           { type: "Subnet", id: subnet.subnetId, vpcId: subnet.vpcId, tags: tagsOf(subnet.tagSet) },
         ],
+        newlyCreated: true,
       };
     }
   }

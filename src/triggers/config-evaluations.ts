@@ -17,6 +17,9 @@ const COMPLIANCE: Readonly<Record<Exclude<OutcomeKind, "failed">, ComplianceType
   "would-create": "NON_COMPLIANT",
   // A flow log that delivers nothing records nothing.
   "delivery-failing": "NON_COMPLIANT",
+  // A flow log ships traffic metadata to a destination the policy does not approve; the annotation (the outcome's
+  // reason) leads with "N unapproved flow log(s): fl-… to <destination>".
+  unapproved: "NON_COMPLIANT",
   exempt: "NOT_APPLICABLE",
   ignored: "NOT_APPLICABLE",
   "not-found": "NOT_APPLICABLE",

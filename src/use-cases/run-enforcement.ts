@@ -8,7 +8,7 @@ import {
   failedOutcomes,
   unreachableOutcomes,
 } from "../engine/enforce.js";
-import type { FlowLogPort, LogGroupPort } from "../engine/ports.js";
+import type { Clock, FlowLogPort, LogGroupPort } from "../engine/ports.js";
 import { AccountNotAllowedError, AssumeRoleError, EnforcementFailedError, errorSummary } from "../errors.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
 import type { PolicySource } from "../policy/policy-source.js";
@@ -40,6 +40,10 @@ export interface EnforcementPorts {
   logGroupsIn?(target: AccountRegion): Promise<LogGroupPort>;
   /** Findings and notifications, each present only when the deployment (or the command) turned it on. */
   readonly outputs?: ReportOutputs | undefined;
+  /** How long a resource a creation event names is waited for while EC2 does not show it (the engine's default if unset). */
+  readonly newResourceWaitMs?: number | undefined;
+  /** The clock those waits use; the system's unless a test passes one. */
+  readonly clock?: Clock | undefined;
 }
 
 export interface EnforcementJob {
@@ -75,7 +79,13 @@ export async function runEnforcement(
     const ec2 = await ports.flowLogsIn(job.target);
     report = await enforceCoverage(
       { placement, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
-      { policy, ec2, ...logGroupsOf(job.target, ports) },
+      {
+        policy,
+        ec2,
+        ...logGroupsOf(job.target, ports),
+        ...(ports.clock === undefined ? {} : { clock: ports.clock }),
+        ...(ports.newResourceWaitMs === undefined ? {} : { newResourceWaitMs: ports.newResourceWaitMs }),
+      },
     );
   } catch (error) {
     if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;

@@ -296,6 +296,26 @@ describe("flowlogs explain", () => {
     );
   });
 
+  it("refuses a resource EC2 does not show in that account and region, in one line (exit 1)", async () => {
+    const result = await flowlogs([
+      "explain",
+      "--policy",
+      policyPath,
+      "--account",
+      HOME_ACCOUNT,
+      "--region",
+      "us-east-1",
+      "--resource",
+      "vpc-0fffffffffffffff0",
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      `flowlogs: vpc-0fffffffffffffff0 not found in account ${HOME_ACCOUNT}, region us-east-1\n`,
+    );
+  });
+
   it("needs AWS without --tags: the same closed endpoint then fails", async () => {
     const closed = `http://127.0.0.1:${await findFreePort()}`;
 
@@ -319,7 +339,7 @@ describe("flowlogs explain", () => {
     expect(result.stderr).toMatch(/^flowlogs: cannot reach AWS: connect ECONNREFUSED/);
   });
 
-  it("reads the resource's tags with DescribeTags when --tags is not given", async () => {
+  it("reads the resource's tags from EC2 with the resource when --tags is not given", async () => {
     const vpcId = await createVpc(ec2(), "10.90.0.0/16", { "flow-logs": "disabled" });
 
     const result = await flowlogs([
@@ -339,7 +359,7 @@ describe("flowlogs explain", () => {
     expect(result.code).toBe(0);
     const explanation: unknown = JSON.parse(result.stdout);
     expect(explanation).toMatchObject({
-      tagsFrom: "DescribeTags",
+      tagsFrom: "EC2",
       resource: { id: vpcId, tags: { "flow-logs": "disabled" } },
       result: { kind: "exempt", rule: "sandboxes-exempt" },
     });
@@ -416,13 +436,15 @@ describe("flowlogs scan and enforce", () => {
 
     expect(result.code).toBe(2);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe("accountId,region,resourceType,resourceId,outcome,rule,flowLogIds,reason");
+    expect(lines[0]).toBe(
+      "accountId,region,resourceType,resourceId,outcome,rule,flowLogIds,reason,unapprovedFlowLogs,replacedFlowLogIds,outdatedFlowLogIds",
+    );
     expect(lines).toContain(
-      `${HOME_ACCOUNT},us-east-1,VPC,${ids.exempt},exempt,sandboxes-exempt,,exempt by rule sandboxes-exempt`,
+      `${HOME_ACCOUNT},us-east-1,VPC,${ids.exempt},exempt,sandboxes-exempt,,exempt by rule sandboxes-exempt,,,`,
     );
     expect(lines.find((line) => line.includes(ids.covered))).toMatch(
       new RegExp(
-        `^${HOME_ACCOUNT},us-east-1,VPC,${ids.covered},compliant,,fl-[0-9a-f]+,has a compliant flow log$`,
+        `^${HOME_ACCOUNT},us-east-1,VPC,${ids.covered},compliant,,fl-[0-9a-f]+,has a compliant flow log,,,$`,
       ),
     );
   });
@@ -612,3 +634,119 @@ function stsAccessDenied(): string {
     `<RequestId>fault-proxy</RequestId></ErrorResponse>`
   );
 }
+
+describe("flowlogs: unapproved and replaced flow logs", () => {
+  const APPROVING_POLICY = `${POLICY}approvedDestinations: ["arn:\${Partition}:s3:::${BUCKET}-archive*"]\n`;
+  const policyTo = (bucket: string, extra = "") =>
+    `version: 1\nresourceTypes: [VPC]\ndefaults:\n  destination: { type: s3, arn: "arn:\${Partition}:s3:::${bucket}" }\n${extra}`;
+
+  beforeAll(async () => {
+    const s3 = new S3Client({ region: "us-east-1" });
+    for (const bucket of ["cli-unapproved", "cli-v1", "cli-v2"])
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  it("scan and explain name a flow log to an unapproved destination (outcome unapproved, exit 2)", async () => {
+    const client = ec2(undefined, "eu-west-1");
+    const vpcId = await createVpc(client, "10.50.0.0/16");
+    for (const bucket of [BUCKET, "cli-unapproved"])
+      await client.send(
+        new CreateFlowLogsCommand({
+          ResourceIds: [vpcId],
+          ResourceType: "VPC",
+          TrafficType: "ALL",
+          LogDestinationType: "s3",
+          LogDestination: `arn:aws:s3:::${bucket}`,
+        }),
+      );
+    const approving = writeWorkFile("approving.yaml", APPROVING_POLICY);
+
+    const scan = await flowlogs(["scan", "--policy", approving, "--regions", "eu-west-1"]);
+    const explain = await flowlogs([
+      "explain",
+      "--policy",
+      approving,
+      "--account",
+      HOME_ACCOUNT,
+      "--region",
+      "eu-west-1",
+      "--resource",
+      vpcId,
+    ]);
+
+    expect(scan.code).toBe(2);
+    expect(scan.stdout.split("\n").find((line) => line.includes(vpcId))).toMatch(
+      /\sunapproved\s+-\s+1 unapproved flow log: fl-[0-9a-f]+ to arn:aws:s3:::cli-unapproved \(reported\); compliant: /,
+    );
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(
+      /unapproved: fl-[0-9a-f]+ to arn:aws:s3:::cli-unapproved \(not the policy's destination/,
+    );
+  });
+
+  it("scan shows the outdated flow log enforce would replace, and enforce --yes replaces it", async () => {
+    const client = ec2(undefined, "eu-west-2");
+    const vpcId = await createVpc(client, "10.51.0.0/16");
+    const v1 = writeWorkFile("v1.yaml", policyTo("cli-v1"));
+    const v2 = writeWorkFile("v2.yaml", policyTo("cli-v2", "replaceOutdated: true\n"));
+    await flowlogs(["enforce", "--yes", "--policy", v1, "--regions", "eu-west-2"]);
+    const { FlowLogs: [original] = [] } = await client.send(
+      new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }),
+    );
+
+    const scan = await flowlogs(["scan", "--policy", v2, "--regions", "eu-west-2", "--format", "json"]);
+    const enforce = await flowlogs(["enforce", "--yes", "--policy", v2, "--regions", "eu-west-2"]);
+
+    expect(outcomeOf(parseReport(scan.stdout).outcomes, vpcId)).toMatchObject({
+      outcome: "would-create",
+      outdatedFlowLogIds: [original?.FlowLogId],
+    });
+    expect(enforce.code, enforce.stderr).toBe(0);
+    expect(enforce.stdout.split("\n").find((line) => line.includes(vpcId))).toContain(
+      `replaced outdated ${original?.FlowLogId}`,
+    );
+    const { FlowLogs: remaining = [] } = await client.send(
+      new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }),
+    );
+    expect(remaining.map((log) => log.LogDestination)).toEqual(["arn:aws:s3:::cli-v2"]);
+  });
+
+  it("compliance exact: scan agrees with enforce on a Parquet flow log whose options DescribeFlowLogs leaves out", async () => {
+    // moto drops DestinationOptions (real EC2 returns them for every S3 flow log): scan used to read the absence
+    // as plain-text and say would-create, where enforce got FlowLogAlreadyExists and said compliant.
+    const client = ec2(undefined, "eu-central-1");
+    const vpcId = await createVpc(client, "10.52.0.0/16");
+    const exact = writeWorkFile(
+      "exact.yaml",
+      [
+        "version: 1",
+        "resourceTypes: [VPC]",
+        "compliance: exact",
+        "defaults:",
+        '  destination: { type: s3, arn: "arn:${Partition}:s3:::cli-v1" }',
+        "  destinationOptions: { fileFormat: parquet, hiveCompatiblePartitions: true }",
+        "",
+      ].join("\n"),
+    );
+    await flowlogs(["enforce", "--yes", "--policy", exact, "--regions", "eu-central-1"]);
+
+    const scan = await flowlogs(["scan", "--policy", exact, "--regions", "eu-central-1", "--format", "json"]);
+    const again = await flowlogs([
+      "enforce",
+      "--yes",
+      "--policy",
+      exact,
+      "--regions",
+      "eu-central-1",
+      "--format",
+      "json",
+    ]);
+
+    expect(outcomeOf(parseReport(scan.stdout).outcomes, vpcId)).toMatchObject({ outcome: "compliant" });
+    expect(outcomeOf(parseReport(again.stdout).outcomes, vpcId)).toMatchObject({ outcome: "compliant" });
+    const { FlowLogs = [] } = await client.send(
+      new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }),
+    );
+    expect(FlowLogs).toHaveLength(1);
+  });
+});

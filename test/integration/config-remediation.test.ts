@@ -81,7 +81,10 @@ describe("remediation of a non-compliant VPC", () => {
       LogDestinationType: "s3",
       LogDestination: `arn:aws:s3:::${CENTRAL_BUCKET}`,
       TrafficType: "ALL",
-      Tags: [{ Key: "ManagedBy", Value: "vpc-flow-log-enforcer" }],
+      Tags: [
+        { Key: "ManagedBy", Value: "vpc-flow-log-enforcer" },
+        { Key: "vpc-flow-log-enforcer:created-by", Value: "vpc-flow-log-enforcer" },
+      ],
     });
   });
 

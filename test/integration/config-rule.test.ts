@@ -180,7 +180,44 @@ describe("ConfigurationItemChangeNotification", () => {
         complianceType: "COMPLIANT",
       }),
     ]);
-    expect(countOf("DescribeSubnets")).toBe(0);
+    // The subnet itself is read (existence, owner, current tags); its VPC comes from the item.
+    expect(countOf("DescribeSubnets")).toBe(1);
+  });
+
+  it("reports a VPC with a flow log to a bucket outside approvedDestinations NON_COMPLIANT, naming it", async () => {
+    // Prepare
+    const home = ec2Client();
+    const vpcId = await createVpc(home);
+    await createS3FlowLog(home, vpcId, CENTRAL_BUCKET);
+    await createS3FlowLog(home, vpcId, OTHER_BUCKET);
+    const approving = policySourceFile(
+      `${CONFIG_RULE_POLICY}\napprovedDestinations: ["arn:\${Partition}:s3:::archive-*"]\nunapprovedFlowLogs: delete\n`,
+    );
+
+    // Act
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("config-item-vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: approving, MEMBER_ROLE_NAME: MEMBER_ROLE },
+        processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
+      },
+    );
+
+    // Assess: the evaluator never writes, whatever unapprovedFlowLogs says.
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(configRuleReport(result.output).evaluations).toEqual([
+      expect.objectContaining({
+        resourceId: vpcId,
+        complianceType: "NON_COMPLIANT",
+        annotation: expect.stringMatching(
+          new RegExp(
+            `^1 unapproved flow log: fl-[0-9a-f]+ to arn:aws:s3:::${OTHER_BUCKET} \\(would-delete\\)`,
+          ),
+        ),
+      }),
+    ]);
+    expect(countOf("DeleteFlowLogs")).toBe(0);
   });
 
   it("reports a member account's VPC through the member role", async () => {
@@ -239,6 +276,25 @@ describe("OversizedConfigurationItemChangeNotification", () => {
       }),
     ]);
     expect(countOf("DescribeSubnets")).toBe(1);
+  });
+
+  it("reports a subnet that no longer exists NOT_APPLICABLE, like a deleted item", async () => {
+    // Prepare
+    const event = sampleEvent("config-item-oversized.json", { [SAMPLE_SUBNET]: "subnet-0fffffffffffffff1" });
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(configRuleReport(result.output).evaluations).toEqual([
+      expect.objectContaining({
+        resourceId: "subnet-0fffffffffffffff1",
+        complianceType: "NOT_APPLICABLE",
+        annotation: expect.stringContaining("does not exist"),
+      }),
+    ]);
+    expect(countOf("DescribeFlowLogs")).toBe(0);
   });
 });
 

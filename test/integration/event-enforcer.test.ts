@@ -7,6 +7,7 @@ import { ec2ErrorBody, startFaultProxy } from "../support/fault-proxy.js";
 import { type CallCounter, startCallCounter } from "../support/http-counter.js";
 import { invokeFunction } from "../support/invoke.js";
 import {
+  createS3FlowLog,
   createSubnet,
   createVpc,
   ec2Client,
@@ -48,6 +49,11 @@ rules:
 
 const policySource = policySourceFile(POLICY);
 
+/** DescribeVpcs as EC2 answers it for an ID it does not show (yet): an empty set, not an error. */
+const NO_VPCS =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+  "<requestId>fault-proxy-request</requestId><vpcSet/></DescribeVpcsResponse>";
+
 const ec2 = ec2Client;
 
 beforeAll(async () => {
@@ -57,6 +63,12 @@ beforeAll(async () => {
 });
 
 describe("VPC created", () => {
+  let counter: CallCounter | undefined;
+  afterEach(async () => {
+    await counter?.stop();
+    counter = undefined;
+  });
+
   it("creates the policy's flow log with destination, traffic type, format, interval and tags, once", async () => {
     const client = ec2();
     const vpcId = await createVpc(client);
@@ -80,6 +92,7 @@ describe("VPC created", () => {
       Tags: expect.arrayContaining([
         { Key: "ManagedBy", Value: "vpc-flow-log-enforcer" },
         { Key: "Owner", Value: SAMPLE_IDS.account },
+        { Key: "vpc-flow-log-enforcer:created-by", Value: "vpc-flow-log-enforcer" },
       ]),
     });
     expect(outcomesOf(second.output)).toEqual([
@@ -130,15 +143,48 @@ describe("VPC created", () => {
     expect(await flowLogsOn(client, vpcId)).toEqual([]);
   });
 
-  it("reports a VPC deleted before remediation as not-found, without failing", async () => {
+  it("reads a VPC EC2 does not show again, for the configured time, then reports it not-found without failing", async () => {
+    counter = await startCallCounter(motoEndpoint());
+
     const result = await invokeFunction(
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: "vpc-00000000000000001" }),
-      { env: { POLICY_SOURCE: policySource } },
+      {
+        env: { POLICY_SOURCE: policySource, NEW_RESOURCE_WAIT_SECONDS: "1" },
+        processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
+      },
     );
 
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "not-found" })]);
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({ outcome: "not-found", reason: expect.stringContaining("waited") }),
+    ]);
+    // Read again after 0.5 s and, unless the machine is slow, once more in the 0.5 s left of the budget.
+    expect(counter.count({ action: "DescribeVpcs" })).toBeGreaterThanOrEqual(2);
+    expect(counter.count({ action: "DescribeVpcs" })).toBeLessThanOrEqual(3);
+    expect(counter.count({ action: "CreateFlowLogs" })).toBe(0);
+  });
+
+  it("covers a new VPC that EC2 does not show at first (eventual consistency) once it does", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const proxy = await startFaultProxy(motoEndpoint(), [
+      { match: { action: "DescribeVpcs" }, respond: { status: 200, body: NO_VPCS }, times: 2 },
+    ]);
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      { env: { POLICY_SOURCE: policySource }, processEnv: { AWS_ENDPOINT_URL: proxy.endpoint } },
+    );
+    const reads = proxy.count({ action: "DescribeVpcs" });
+    await proxy.stop();
+
+    expect(outcomesOf(result.output)).toEqual([
+      expect.objectContaining({ resourceId: vpcId, outcome: "created" }),
+    ]);
+    expect(reads).toBe(3);
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
   });
 
   it("reports a flow log whose delivery fails instead of creating a duplicate", async () => {
@@ -448,7 +494,7 @@ describe("AWS calls per event", () => {
     counter = undefined;
   });
 
-  it("costs DescribeFlowLogs ‖ DescribeTags then CreateFlowLogs for an uncovered subnet under tag rules", async () => {
+  it("costs DescribeSubnets ‖ DescribeVpcs ‖ DescribeFlowLogs then CreateFlowLogs for an uncovered subnet under tag rules", async () => {
     const client = ec2();
     const vpcId = await createVpc(client);
     const subnetId = await createSubnet(client, vpcId);
@@ -465,10 +511,10 @@ describe("AWS calls per event", () => {
         .calls()
         .map((call) => call.action)
         .sort(),
-    ).toEqual(["CreateFlowLogs", "DescribeFlowLogs", "DescribeTags"]);
+    ).toEqual(["CreateFlowLogs", "DescribeFlowLogs", "DescribeSubnets", "DescribeVpcs"]);
   });
 
-  it("costs one DescribeFlowLogs for a covered VPC when no rule matches on tags", async () => {
+  it("costs DescribeVpcs ‖ DescribeFlowLogs for a covered VPC (existence, owner and tags in one read)", async () => {
     const client = ec2();
     const vpcId = await createVpc(client);
     const noTagRules = policySourceFile(POLICY.slice(0, POLICY.indexOf("rules:")));
@@ -490,6 +536,144 @@ describe("AWS calls per event", () => {
     });
 
     expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "compliant" })]);
-    expect(counter.calls().map((call) => call.action)).toEqual(["DescribeFlowLogs"]);
+    expect(
+      counter
+        .calls()
+        .map((call) => call.action)
+        .sort(),
+    ).toEqual(["DescribeFlowLogs", "DescribeVpcs"]);
+  });
+});
+
+describe("flow logs the policy does not want", () => {
+  const POLICY_TO = (bucket: string, extra: string) => `
+version: 1
+mode: enforce
+defaults:
+  destination: { type: s3, arn: "arn:\${Partition}:s3:::${bucket}" }
+${extra}
+`;
+  const HYGIENE_POLICY = (extra: string) =>
+    POLICY_TO("central-flow-logs", `approvedDestinations: ["arn:\${Partition}:s3:::archive-*"]\n${extra}`);
+
+  beforeAll(async () => {
+    const s3 = new S3Client({ region: "us-east-1", forcePathStyle: true });
+    for (const bucket of ["team-exports", "flow-logs-a", "flow-logs-b"])
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  /** A VPC with the policy's flow log and one to a bucket outside approvedDestinations. */
+  async function vpcWithUnapprovedFlowLog() {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    await createS3FlowLog(client, vpcId, "central-flow-logs");
+    await createS3FlowLog(client, vpcId, "team-exports");
+    const logs = await flowLogsOn(client, vpcId);
+    const unapproved = logs.find((log) => log.LogDestination === "arn:aws:s3:::team-exports")?.FlowLogId;
+    return { client, vpcId, unapproved };
+  }
+
+  it("reports a flow log to an unapproved bucket: outcome unapproved, naming it, and deletes nothing", async () => {
+    const { client, vpcId, unapproved } = await vpcWithUnapprovedFlowLog();
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: report")) },
+      },
+    );
+
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.output).toMatchObject({
+      outcomes: [
+        {
+          resourceId: vpcId,
+          outcome: "unapproved",
+          unapprovedFlowLogs: [
+            { flowLogId: unapproved, destination: "arn:aws:s3:::team-exports", action: "reported" },
+          ],
+        },
+      ],
+    });
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(2);
+  });
+
+  it("delete, enforce mode: deletes the unapproved flow log and keeps the compliant one", async () => {
+    const { client, vpcId, unapproved } = await vpcWithUnapprovedFlowLog();
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: { POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: delete")) },
+      },
+    );
+
+    expect(result.output).toMatchObject({
+      outcomes: [
+        { outcome: "compliant", unapprovedFlowLogs: [{ flowLogId: unapproved, action: "deleted" }] },
+      ],
+    });
+    expect(await flowLogsOn(client, vpcId)).toEqual([
+      expect.objectContaining({ LogDestination: "arn:aws:s3:::central-flow-logs" }),
+    ]);
+  });
+
+  it("delete, audit mode: reports would-delete and deletes nothing", async () => {
+    const { client, vpcId } = await vpcWithUnapprovedFlowLog();
+
+    const result = await invokeFunction(
+      FUNCTION,
+      sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
+      {
+        env: {
+          POLICY_SOURCE: policySourceFile(
+            HYGIENE_POLICY("unapprovedFlowLogs: delete").replace("mode: enforce", "mode: audit"),
+          ),
+        },
+      },
+    );
+
+    expect(result.output).toMatchObject({
+      outcomes: [{ outcome: "unapproved", unapprovedFlowLogs: [{ action: "would-delete" }] }],
+    });
+    expect(await flowLogsOn(client, vpcId)).toHaveLength(2);
+  });
+
+  it.each([
+    [true, ["arn:aws:s3:::flow-logs-b"]],
+    [false, ["arn:aws:s3:::flow-logs-a", "arn:aws:s3:::flow-logs-b"]],
+  ])("policy v1 to bucket A, then v2 to bucket B with replaceOutdated: %s", async (replace, remaining) => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
+    const v1 = policySourceFile(POLICY_TO("flow-logs-a", ""));
+    const v2 = policySourceFile(POLICY_TO("flow-logs-b", `replaceOutdated: ${replace}`));
+    await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: v1 } });
+    const [original] = await flowLogsOn(client, vpcId);
+
+    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: v2 } });
+
+    expect(result.exitCode, result.stderr).toBe(0);
+    const destinations = (await flowLogsOn(client, vpcId)).map((log) => log.LogDestination).sort();
+    expect(destinations).toEqual(remaining);
+    const [outcome] = outcomesOf(result.output);
+    expect(outcome?.outcome).toBe("created");
+    if (replace)
+      expect(result.output).toMatchObject({ outcomes: [{ replacedFlowLogIds: [original?.FlowLogId] }] });
+  });
+
+  it("replaceOutdated never deletes a flow log the enforcer did not create", async () => {
+    const client = ec2();
+    const vpcId = await createVpc(client);
+    await createS3FlowLog(client, vpcId, "flow-logs-a");
+
+    await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }), {
+      env: { POLICY_SOURCE: policySourceFile(POLICY_TO("flow-logs-b", "replaceOutdated: true")) },
+    });
+
+    const destinations = (await flowLogsOn(client, vpcId)).map((log) => log.LogDestination).sort();
+    expect(destinations).toEqual(["arn:aws:s3:::flow-logs-a", "arn:aws:s3:::flow-logs-b"]);
   });
 });

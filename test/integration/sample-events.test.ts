@@ -52,8 +52,14 @@ describe("events/ samples", () => {
   it.each(samples)("%s runs with npm run invoke semantics", async (file) => {
     const owner = ownerOf(file) ?? "";
 
+    // The samples name resources moto does not hold: creation events would wait 20 s for them to appear.
     const result = await invokeFunction(owner, sampleEvent(file), {
-      env: { POLICY_SOURCE: `file:${policyPath}`, SWEEP_QUEUE_URL: queueUrl, GOVERNED_REGIONS: "us-east-1" },
+      env: {
+        POLICY_SOURCE: `file:${policyPath}`,
+        SWEEP_QUEUE_URL: queueUrl,
+        GOVERNED_REGIONS: "us-east-1",
+        NEW_RESOURCE_WAIT_SECONDS: "0",
+      },
     });
 
     expect(result.exitCode, `${owner} ${file}: ${JSON.stringify(result.output)}\n${result.stderr}`).toBe(0);

@@ -444,7 +444,21 @@ function functions(template: CfnTemplate): Array<[string, CfnResource]> {
 }
 
 function roleStatements(template: CfnTemplate, fn: CfnResource): StatementAt[] {
-  const role = targetId(fn.Properties?.Role);
+  return statementsOfRole(template, targetId(fn.Properties?.Role));
+}
+
+/** Every role of the template whose own or attached statements allow `action`, with those statements. */
+export function rolesGranting(template: CfnTemplate, action: string): Map<string, StatementAt[]> {
+  const granting = new Map<string, StatementAt[]>();
+  for (const [id, resource] of resources(template)) {
+    if (resource.Type !== "AWS::IAM::Role") continue;
+    const statements = statementsOfRole(template, id).filter(({ statement }) => grants(statement, action));
+    if (statements.length > 0) granting.set(id, statements);
+  }
+  return granting;
+}
+
+function statementsOfRole(template: CfnTemplate, role: string | undefined): StatementAt[] {
   const all = policyStatements(template);
   const attached = new Set([role]);
   // The template's managed policies the role attaches, and AWS::IAM::Policy / ManagedPolicy resources that attach

@@ -65,7 +65,7 @@ describe("explainResolution", () => {
   it("explains a wrong tag value and a missing tag", () => {
     const policy = policyWith({ rules: [PROD, SANDBOXES] });
 
-    const explanation = explainResolution(policy, vpc({ env: "dev" }), placement(), "DescribeTags");
+    const explanation = explainResolution(policy, vpc({ env: "dev" }), placement(), "EC2");
 
     expect(explanation.rules).toEqual([
       { index: 0, name: "prod", result: "no-match", reason: 'tag env is "dev", not "prod" (match.tags)' },
@@ -156,5 +156,54 @@ describe("explainResolution", () => {
     expect(text).toMatch(/tags\s+ManagedBy=vpc-flow-log-enforcer/);
     expect(text).toContain(`a compliant flow log on its VPC ${VPC_A} also covers this subnet`);
     expect(text).toContain("compliance: destination: an ACTIVE flow log to arn:aws:s3:::central-flow-logs/");
+  });
+});
+
+describe("renderExplanationText: what the engine found on the resource", () => {
+  it("lists unapproved and outdated flow logs with what enforcement does about them", () => {
+    // Prepare
+    const policy = policyWith({
+      approvedDestinations: ["arn:aws:s3:::archive-*"],
+      unapprovedFlowLogs: "delete",
+    });
+    const explanation = {
+      ...explainResolution(policy, vpc({}), placement(), "EC2"),
+      coverage: {
+        kind: "compliant" as const,
+        flowLogIds: ["fl-good"],
+        reason: "has a compliant flow log",
+        findings: {
+          unapproved: [{ flowLogId: "fl-bad", destination: "arn:aws:s3:::elsewhere" }],
+          outdated: [{ flowLogId: "fl-old", destination: "arn:aws:s3:::central-v1" }],
+        },
+      },
+    };
+
+    // Act
+    const text = renderExplanationText(explanation);
+
+    // Assess
+    expect(text).toContain(
+      "unapproved: fl-bad to arn:aws:s3:::elsewhere (not the policy's destination nor in approvedDestinations; unapprovedFlowLogs is delete: enforcement deletes it once the resource is covered by a compliant flow log)",
+    );
+    expect(text).toContain("outdated:   fl-old to arn:aws:s3:::central-v1 (created by the enforcer");
+  });
+
+  it("says why a shared VPC is ignored", () => {
+    // Prepare
+    const policy = policyWith({});
+    const explanation = {
+      ...explainResolution(policy, vpc({}), placement(), "EC2"),
+      coverage: {
+        kind: "ignored" as const,
+        reason: "owned by account 999999999999: shared with this account",
+      },
+    };
+
+    // Act
+    const text = renderExplanationText(explanation);
+
+    // Assess
+    expect(text).toContain("coverage:   IGNORED: owned by account 999999999999: shared with this account");
   });
 });

@@ -29,7 +29,7 @@ describe("exit code", () => {
     },
   );
 
-  it.each<OutcomeKind>(["would-create", "delivery-failing", "failed"])(
+  it.each<OutcomeKind>(["would-create", "delivery-failing", "unapproved", "failed"])(
     "is 2 when one outcome is %s",
     (kind) => {
       expect(exitCodeFor([outcome("compliant"), outcome(kind)])).toBe(2);
@@ -38,6 +38,14 @@ describe("exit code", () => {
 });
 
 describe("table", () => {
+  it("names the outdated flow logs enforcement would replace after the reason", () => {
+    const text = formatTable([
+      outcome("compliant", { reason: "has a compliant flow log", outdatedFlowLogIds: ["fl-9"] }),
+    ]);
+
+    expect(text).toContain("has a compliant flow log; outdated, to be replaced: fl-9");
+  });
+
   it("aligns columns, shows - for the defaults' rule and appends flow-log IDs to the detail", () => {
     const text = formatTable([
       outcome("compliant", { flowLogIds: ["fl-1", "fl-2"], reason: "has a compliant flow log" }),
@@ -78,8 +86,22 @@ describe("CSV", () => {
     const text = formatCsv([outcome("failed", { reason: 'AccessDenied: not "allowed", sorry' })]);
 
     expect(text).toBe(
-      "accountId,region,resourceType,resourceId,outcome,rule,flowLogIds,reason\n" +
-        '111111111111,eu-west-1,VPC,vpc-0123456789abcdef0,failed,,,"AccessDenied: not ""allowed"", sorry"\n',
+      "accountId,region,resourceType,resourceId,outcome,rule,flowLogIds,reason,unapprovedFlowLogs,replacedFlowLogIds,outdatedFlowLogIds\n" +
+        '111111111111,eu-west-1,VPC,vpc-0123456789abcdef0,failed,,,"AccessDenied: not ""allowed"", sorry",,,\n',
+    );
+  });
+
+  it("has columns for unapproved (ID>destination:action), replaced and outdated flow logs", () => {
+    const text = formatCsv([
+      outcome("compliant", {
+        unapprovedFlowLogs: [{ flowLogId: "fl-1", destination: "arn:aws:s3:::elsewhere", action: "deleted" }],
+        replacedFlowLogIds: ["fl-2"],
+        outdatedFlowLogIds: ["fl-3", "fl-4"],
+      }),
+    ]);
+
+    expect(text.split("\n")[1]).toBe(
+      "111111111111,eu-west-1,VPC,vpc-0123456789abcdef0,compliant,,,,fl-1>arn:aws:s3:::elsewhere:deleted,fl-2,fl-3 fl-4",
     );
   });
 

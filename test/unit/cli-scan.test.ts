@@ -112,7 +112,28 @@ describe("enforce confirmation", () => {
     const missing = [{ ...vpcOutcome(A, "vpc-1"), outcome: "would-create" as const, reason: "no flow log" }];
 
     expect(await confirm(missing, 1, io)).toBe(proceeds);
-    expect(io.questions).toEqual(["Create flow logs for these 1 resource(s) in 1 account-region(s)? [y/N] "]);
+    expect(io.questions).toEqual(["Create flow logs for 1 resource(s) in 1 account-region(s)? [y/N] "]);
     expect(io.stderr.join("")).toContain("vpc-1");
+  });
+
+  it("asks about the flow logs it would delete, too", async () => {
+    const io = recordingIo({ stdinIsTTY: true, answers: ["y"] });
+    const changing = [
+      { ...vpcOutcome(A, "vpc-1"), outcome: "would-create" as const },
+      {
+        ...vpcOutcome(A, "vpc-2"),
+        outcome: "unapproved" as const,
+        unapprovedFlowLogs: [
+          { flowLogId: "fl-1", destination: "arn:aws:s3:::elsewhere", action: "would-delete" as const },
+        ],
+        outdatedFlowLogIds: ["fl-2"],
+      },
+    ];
+
+    await confirm(changing, 2, io);
+
+    expect(io.questions).toEqual([
+      "Create flow logs for 1 resource(s) and delete up to 2 unapproved or outdated flow log(s) once covered in 2 account-region(s)? [y/N] ",
+    ]);
   });
 });

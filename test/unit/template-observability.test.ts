@@ -269,7 +269,7 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
   });
 
   it.each(DEPLOYMENTS)(
-    "%s: alarms on failed outcomes of every trigger and on every function's errors",
+    "%s: alarms on failed, delivery-failing and unapproved outcomes of every trigger and on every function's errors",
     (_, parameters) => {
       // Prepare
       const deployment = deployed(parameters);
@@ -279,7 +279,7 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
 
       // Assess
       for (const trigger of LAMBDA_TRIGGERS)
-        for (const outcome of ["failed", "delivery-failing"])
+        for (const outcome of ["failed", "delivery-failing", "unapproved"])
           expect(
             has(metrics, NAMESPACE, outcome, { service: SERVICE_NAME, trigger }),
             `${outcome}/${trigger}`,

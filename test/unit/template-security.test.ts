@@ -28,6 +28,7 @@ import {
   type ParameterValues,
   policyStatements,
   resourcePolicyStatements,
+  rolesGranting,
   type WildcardResourceAllowance,
 } from "../support/template-checks.js";
 
@@ -258,6 +259,28 @@ describe("templates after SAM's transform", { timeout: 60_000 }, () => {
 
   it.each(TEMPLATES)("%s defines no permission in two places", (path) => {
     expect(checkDuplicateStatements(policyStatements(transformed(path).source))).toEqual([]);
+  });
+
+  it("grants ec2:DeleteFlowLogs only to the roles that enforce, on flow logs of their own account", () => {
+    // Act
+    const central = rolesGranting(templateAt("template.yaml"), "ec2:DeleteFlowLogs");
+    const member = rolesGranting(templateAt("templates/member.yaml"), "ec2:DeleteFlowLogs");
+
+    // Assess: the Config rule evaluator and the sweep coordinator never write; everything else is not ours.
+    expect([...central.keys()].sort()).toEqual([
+      "ConfigRemediationFunctionRole",
+      "EventEnforcerFunctionRole",
+      "SweepWorkerFunctionRole",
+    ]);
+    expect([...member.keys()]).toEqual(["FlowLogEnforcerMemberRole"]);
+    const flowLogsOfThisAccount = {
+      "Fn::Sub": "arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:vpc-flow-log/*",
+    };
+    for (const statements of [...central.values(), ...member.values()])
+      for (const { where, statement } of statements) {
+        expect(statement.Resource, where).toEqual(flowLogsOfThisAccount);
+        expect(statement.Action, where).toEqual("ec2:DeleteFlowLogs");
+      }
   });
 
   it("gives every function a log group with a retention, which its role may write to", () => {

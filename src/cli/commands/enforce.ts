@@ -1,5 +1,6 @@
-// `flowlogs enforce`: scan, then create the missing flow logs through the same engine (mode enforce). It asks
-// first on a terminal unless --yes, and refuses without --yes when nobody can answer (stdin not a terminal).
+// `flowlogs enforce`: scan, then create the missing flow logs (and delete the unapproved or outdated ones the policy
+// wants gone) through the same engine (mode enforce). It asks first on a terminal unless --yes, and refuses without
+// --yes when nobody can answer (stdin not a terminal).
 import { randomUUID } from "node:crypto";
 import type { Outcome } from "../../engine/enforce.js";
 import { UsageError } from "../../errors.js";
@@ -28,14 +29,14 @@ export async function enforceCommand(argv: readonly string[], io: CliIo): Promis
 
   if (!options.yes) {
     const plan = await run("audit", "planning");
-    const missing = plan.filter((outcome) => outcome.outcome === "would-create");
-    if (missing.length === 0) {
+    const changing = plan.filter((outcome) => outcome.outcome === "would-create" || deletionsOf(outcome) > 0);
+    if (changing.length === 0) {
       io.err(
-        "nothing to create: every resource in scope has a compliant flow log, is exempt, or failed to read",
+        "nothing to change: every resource in scope has a compliant flow log, is exempt, or failed to read, and no flow log is to be deleted",
       );
       return report(plan, session, options, runId, "audit", io);
     }
-    if (!(await confirm(missing, session.targets.length, io))) {
+    if (!(await confirm(changing, session.targets.length, io))) {
       io.err("aborted: nothing was written");
       return 1;
     }
@@ -44,15 +45,27 @@ export async function enforceCommand(argv: readonly string[], io: CliIo): Promis
   return report(outcomes, session, options, runId, "enforce", io);
 }
 
-/** Shows what would be created and asks; only "y" or "yes" proceeds. */
+/** Shows what would be created and deleted, and asks; only "y" or "yes" proceeds. */
 export async function confirm(
-  missing: readonly Outcome[],
+  changing: readonly Outcome[],
   accountRegions: number,
   io: CliIo,
 ): Promise<boolean> {
-  io.err(formatTable(missing));
+  io.err(formatTable(changing));
+  const creating = changing.filter((outcome) => outcome.outcome === "would-create").length;
+  const deleting = changing.reduce((sum, outcome) => sum + deletionsOf(outcome), 0);
+  const actions = [
+    ...(creating === 0 ? [] : [`create flow logs for ${creating} resource(s)`]),
+    ...(deleting === 0 ? [] : [`delete up to ${deleting} unapproved or outdated flow log(s) once covered`]),
+  ].join(" and ");
   const answer = await io.ask(
-    `Create flow logs for these ${missing.length} resource(s) in ${accountRegions} account-region(s)? [y/N] `,
+    `${actions.charAt(0).toUpperCase()}${actions.slice(1)} in ${accountRegions} account-region(s)? [y/N] `,
   );
   return /^y(es)?$/i.test(answer.trim());
+}
+
+/** Flow logs enforcement would delete on this resource (audit mode: would-delete, outdated). */
+function deletionsOf(outcome: Outcome): number {
+  const unapproved = (outcome.unapprovedFlowLogs ?? []).filter((log) => log.action === "would-delete").length;
+  return unapproved + (outcome.outdatedFlowLogIds?.length ?? 0);
 }

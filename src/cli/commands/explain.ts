@@ -1,7 +1,8 @@
 // `flowlogs explain`: which rule applies to one resource and why, the settings it resolves to, and whether its flow
-// logs satisfy them. With --tags it makes no AWS call at all; without, the engine gathers the resource's facts (flow
-// logs, tags, a subnet's VPC) in its account exactly as enforcement would, and gives its verdict. This command only
-// formats what the engine returns.
+// logs satisfy them (and which are unapproved or outdated). With --tags it makes no AWS call at all; without, the
+// engine gathers the resource's facts (the resource itself with its tags, owner and VPC, and the flow logs) in its
+// account exactly as enforcement would, and gives its verdict; a resource EC2 does not show there is refused. This
+// command only formats what the engine returns.
 import { configuredRegion, createCliEnforcer, identifyCaller, readCliPolicy } from "../../app/cli.js";
 import {
   isVpcId,
@@ -153,21 +154,17 @@ async function explainFromAccount(options: ExplainOptions, policy: Policy): Prom
     };
     const ec2 = await enforcer.flowLogsIn(placement);
     const facts = await gatherFacts({ kind: "resources", resources: [resource] }, { policy, ec2 });
-    const target = facts.targets[0];
-    if (resource.type === "Subnet" && target?.vpcId === undefined)
-      throw new EnforcerError(
-        `${resourceId} not found in account ${placement.accountId}, ${placement.region}`,
-      );
+    // The engine read the resource by ID: when its facts do not hold it, EC2 does not show it there.
     const explanation = explainCoverage(
       policy,
       placement,
       facts,
       resourceId,
-      policyUsesTags(policy) ? "DescribeTags" : "not needed",
+      policyUsesTags(policy) ? "EC2" : "not needed",
     );
     if (explanation === undefined)
       throw new EnforcerError(
-        `${resourceId} not found in account ${placement.accountId}, ${placement.region}`,
+        `${resourceId} not found in account ${placement.accountId}, region ${placement.region}`,
       );
     return explanation;
   } catch (error) {

@@ -18,6 +18,7 @@ describe("readConfig", () => {
       memberRoleName: "FlowLogEnforcerMemberRole",
       policyCacheTtlSeconds: 60,
       maxAttempts: 5,
+      newResourceWaitSeconds: 20,
     });
     expect(config).not.toHaveProperty("allowedAccounts");
   });
@@ -30,6 +31,7 @@ describe("readConfig", () => {
       POLICY_CACHE_TTL_SECONDS: "0",
       AWS_MAX_ATTEMPTS: "8",
       ALLOWED_ACCOUNTS: " 111111111111, 222222222222 ,",
+      NEW_RESOURCE_WAIT_SECONDS: "5",
     };
 
     // Act
@@ -42,6 +44,7 @@ describe("readConfig", () => {
       policyCacheTtlSeconds: 0,
       maxAttempts: 8,
       allowedAccounts: ["111111111111", "222222222222"],
+      newResourceWaitSeconds: 5,
     });
   });
 

@@ -102,6 +102,16 @@ describe("createEnforcer", () => {
     expect(enforcer.allowedAccounts).toEqual([HOME]);
     expect(enforcer.homeRegion).toBe(target().region);
   });
+
+  it("passes the wait for resources EC2 does not show yet on in milliseconds, or leaves the engine's default", () => {
+    // Act
+    const configured = createEnforcer(options({ newResourceWaitSeconds: 5 }));
+    const unset = createEnforcer(options());
+
+    // Assess
+    expect(configured.newResourceWaitMs).toBe(5_000);
+    expect(unset.newResourceWaitMs).toBeUndefined();
+  });
 });
 
 describe("configRuleFromEnvironment", () => {

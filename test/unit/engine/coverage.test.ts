@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExistingFlowLog } from "../../../src/domain/flow-logs.js";
+import { ENFORCER_MARK, type ExistingFlowLog } from "../../../src/domain/flow-logs.js";
 import type { ResourceRef, Tags } from "../../../src/domain/resources.js";
 import { evaluateCoverage, type Verdict } from "../../../src/engine/coverage.js";
 import type { Policy } from "../../../src/policy/schema.js";
@@ -157,7 +157,7 @@ describe("evaluateCoverage: compliance levels", () => {
     expect(verdict.kind).toBe("compliant");
   });
 
-  it("exact: compares destination options, treating absent ones as AWS's defaults", () => {
+  it("exact: compares destination options as DescribeFlowLogs reports them (real EC2 always returns them for S3)", () => {
     // Prepare
     const policy = policyFixture("issue-example.yaml");
     const exact = policyWith({ ...policy, compliance: "exact" });
@@ -166,13 +166,21 @@ describe("evaluateCoverage: compliance levels", () => {
       hiveCompatiblePartitions: true,
       perHourPartition: true,
     } as const;
+    // What real EC2 returns for an S3 flow log created without DestinationOptions.
+    const defaults = {
+      fileFormat: "plain-text",
+      hiveCompatiblePartitions: false,
+      perHourPartition: false,
+    } as const;
     const format = policy.defaults.logFormat;
 
     // Act
     const withOptions = verdictFor(exact, VPC, [
       flowLog(VPC_A, { logFormat: format, destinationOptions: parquetHourly }),
     ]);
-    const plain = verdictFor(exact, VPC, [flowLog(VPC_A, { logFormat: format })]);
+    const plain = verdictFor(exact, VPC, [
+      flowLog(VPC_A, { logFormat: format, destinationOptions: defaults }),
+    ]);
 
     // Assess
     expect(withOptions.kind).toBe("compliant");
@@ -180,6 +188,176 @@ describe("evaluateCoverage: compliance levels", () => {
       kind: "missing",
       reason: expect.stringContaining("1 with other destination options"),
     });
+  });
+
+  it("exact: a flow log whose DescribeFlowLogs entry has no DestinationOptions (moto) is not judged on them", () => {
+    // Prepare: without the field the options are unknown; calling them "plain-text" made audit say would-create
+    // where enforcement, refused with FlowLogAlreadyExists for the same destination, said compliant.
+    const policy = policyFixture("issue-example.yaml");
+    const exact = policyWith({ ...policy, compliance: "exact" });
+
+    // Act
+    const verdict = verdictFor(exact, VPC, [flowLog(VPC_A, { logFormat: policy.defaults.logFormat })]);
+
+    // Assess
+    expect(verdict.kind).toBe("compliant");
+  });
+});
+
+describe("evaluateCoverage: delivery", () => {
+  it("reports delivery-failing when DeliverLogsErrorMessage is set without DeliverLogsStatus", () => {
+    // Prepare: the shape of a recorded DescribeFlowLogs entry (see test/fixtures/ec2).
+    const policy = policyWith({});
+    const log = flowLog(VPC_A, { deliverLogsErrorMessage: "Access error" });
+    const { deliverLogsStatus: _omitted, ...withoutStatus } = log;
+
+    // Act
+    const verdict = verdictFor(policy, VPC, [withoutStatus]);
+
+    // Assess
+    expect(verdict).toEqual({
+      kind: "delivery-failing",
+      flowLogIds: [log.flowLogId],
+      reason: "flow log delivery is failing: Access error",
+    });
+  });
+});
+
+describe("evaluateCoverage: shared VPCs (owned by another account)", () => {
+  const OWNER = "999999999999";
+
+  it("ignores a VPC another account owns, naming the owner, and plans no remedy", () => {
+    // Prepare
+    const policy = policyWith({});
+
+    // Act
+    const verdict = verdictFor(policy, { ...VPC, ownerId: OWNER }, []);
+
+    // Assess
+    expect(verdict).toEqual({
+      kind: "ignored",
+      reason: `owned by account ${OWNER}: shared with this account; only the owner can create or see its flow logs, so it is enforced there`,
+    });
+  });
+
+  it("ignores a subnet another account owns, and one in a VPC another account owns", () => {
+    // Prepare
+    const policy = policyWith({});
+    const owners = new Map([[VPC_A, OWNER]]);
+
+    // Act
+    const sharedSubnet = verdictFor(policy, { ...SUBNET, ownerId: OWNER }, []);
+    const inSharedVpc = evaluateCoverage(policy, [{ ...SUBNET, ownerId: ACCOUNT }], {
+      placement: placement(),
+      tags: new Map(),
+      owners,
+      flowLogs: [],
+    }).get(SUBNET_A1);
+
+    // Assess
+    expect(sharedSubnet).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringContaining(`owned by account ${OWNER}`),
+    });
+    expect(inSharedVpc).toMatchObject({
+      kind: "ignored",
+      reason: expect.stringContaining(`in VPC ${VPC_A} owned by account ${OWNER}`),
+    });
+  });
+
+  it("enforces a resource the account owns itself", () => {
+    // Act
+    const verdict = verdictFor(policyWith({}), { ...VPC, ownerId: ACCOUNT }, []);
+
+    // Assess
+    expect(verdict.kind).toBe("missing");
+  });
+});
+
+describe("evaluateCoverage: unapproved and outdated flow logs", () => {
+  const OTHER_BUCKET = "arn:aws:s3:::someone-elses-bucket";
+  const APPROVED = "arn:aws:s3:::approved-archive";
+  const withApproval = (overrides: Parameters<typeof policyWith>[0] = {}) =>
+    policyWith({ approvedDestinations: ["arn:${Partition}:s3:::approved-*"], ...overrides });
+
+  it("finds nothing unapproved when the policy lists no approvedDestinations", () => {
+    // Act
+    const verdict = verdictFor(policyWith({}), VPC, [
+      flowLog(VPC_A),
+      flowLog(VPC_A, { flowLogId: "fl-other", logDestination: OTHER_BUCKET }),
+    ]);
+
+    // Assess
+    expect(verdict.findings).toBeUndefined();
+  });
+
+  it("approves the resolved destination and pattern matches, and names every other flow log", () => {
+    // Act
+    const verdict = verdictFor(withApproval(), VPC, [
+      flowLog(VPC_A),
+      flowLog(VPC_A, { flowLogId: "fl-archive", logDestination: APPROVED }),
+      flowLog(VPC_A, { flowLogId: "fl-other", logDestination: OTHER_BUCKET }),
+    ]);
+
+    // Assess
+    expect(verdict).toMatchObject({
+      kind: "compliant",
+      findings: { unapproved: [{ flowLogId: "fl-other", destination: OTHER_BUCKET }], outdated: [] },
+    });
+  });
+
+  it("names unapproved flow logs on exempt resources too (exempt: needs no flow log, not may log anywhere)", () => {
+    // Prepare
+    const policy = withApproval({ rules: [{ name: "all-exempt", exempt: true }] });
+
+    // Act
+    const verdict = verdictFor(policy, VPC, [
+      flowLog(VPC_A, { flowLogId: "fl-other", logDestination: OTHER_BUCKET }),
+    ]);
+
+    // Assess
+    expect(verdict).toMatchObject({ kind: "exempt", findings: { unapproved: [{ flowLogId: "fl-other" }] } });
+  });
+
+  it("compliance any: a flow log to an unapproved destination does not cover the resource", () => {
+    // Act
+    const verdict = verdictFor(withApproval({ compliance: "any" }), VPC, [
+      flowLog(VPC_A, { flowLogId: "fl-other", logDestination: OTHER_BUCKET }),
+    ]);
+
+    // Assess
+    expect(verdict).toMatchObject({
+      kind: "missing",
+      reason: "no ACTIVE flow log; found 1 to an unapproved destination",
+      findings: { unapproved: [{ flowLogId: "fl-other" }] },
+    });
+  });
+
+  it("replaceOutdated: names flow logs the enforcer created that no longer satisfy the policy, only those", () => {
+    // Prepare
+    const policy = policyWith({ replaceOutdated: true });
+    const mark = { [ENFORCER_MARK.key]: ENFORCER_MARK.value };
+    const logs = [
+      flowLog(VPC_A, { flowLogId: "fl-old-ours", logDestination: OTHER_BUCKET, tags: mark }),
+      flowLog(VPC_A, {
+        flowLogId: "fl-old-theirs",
+        logDestination: OTHER_BUCKET,
+        tags: { ManagedBy: "team" },
+      }),
+      flowLog(VPC_A, { flowLogId: "fl-current-ours", tags: mark }),
+    ];
+
+    // Act
+    const verdict = verdictFor(policy, VPC, logs);
+    const notReplacing = verdictFor(policyWith({}), VPC, logs);
+
+    // Assess
+    expect(verdict).toMatchObject({
+      kind: "compliant",
+      flowLogIds: ["fl-current-ours"],
+      findings: { unapproved: [], outdated: [{ flowLogId: "fl-old-ours", destination: OTHER_BUCKET }] },
+    });
+    expect(notReplacing.findings).toBeUndefined();
   });
 });
 

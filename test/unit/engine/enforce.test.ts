@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExistingFlowLog } from "../../../src/domain/flow-logs.js";
+import { ENFORCER_MARK, type ExistingFlowLog } from "../../../src/domain/flow-logs.js";
 import type { ResourceRef, Tags } from "../../../src/domain/resources.js";
 import { type EnforcementRequest, enforceCoverage } from "../../../src/engine/enforce.js";
 import {
@@ -50,26 +50,31 @@ function settle(): Promise<void> {
   return new Promise((done) => setImmediate(done));
 }
 
-/** A port whose flow-log and tag reads stay pending until the test releases them. */
+/** A port whose flow-log and resource reads stay pending until the test releases them. */
 class GatedPort extends FakeFlowLogPort {
   readonly flowLogsGate = deferred<ExistingFlowLog[]>();
-  readonly tagsGate = deferred<Map<string, Tags>>();
+  readonly resourcesGate = deferred<ResourceRef[]>();
 
   override describeFlowLogs(resourceIds: readonly string[] | "all"): Promise<ExistingFlowLog[]> {
     this.calls.push({ method: "describeFlowLogs", resourceIds });
     return this.flowLogsGate.promise;
   }
 
-  override describeTags(resourceIds: readonly string[]): Promise<Map<string, Tags>> {
-    this.calls.push({ method: "describeTags", resourceIds });
-    return this.tagsGate.promise;
+  override describeResources(ids: readonly string[]): Promise<ResourceRef[]> {
+    this.calls.push({ method: "describeResources", ids });
+    return this.resourcesGate.promise;
   }
 }
 
+/** An in-memory EC2 that shows these resources. */
+function ec2With(...resources: ResourceRef[]): FakeFlowLogPort {
+  return new FakeFlowLogPort().seed(...resources);
+}
+
 describe("enforceCoverage: reads", () => {
-  it("reads the flow logs of a subnet and its VPC in one describeFlowLogs, and no tags without tag rules", async () => {
+  it("reads a subnet by ID and the flow logs of the subnet and its VPC, one call each, without tag rules", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(subnet(SUBNET_A1, VPC_A));
     const policy = policyWith({});
 
     // Act
@@ -77,13 +82,14 @@ describe("enforceCoverage: reads", () => {
 
     // Assess
     expect(ec2.calls.filter((call) => call.method !== "createFlowLogs")).toEqual([
+      { method: "describeResources", ids: [SUBNET_A1] },
       { method: "describeFlowLogs", resourceIds: [SUBNET_A1, VPC_A] },
     ]);
   });
 
-  it("reads current tags of the same IDs when a rule matches on tags", async () => {
+  it("reads the subnets' VPC with them when a rule matches on tags (subnets inherit its tags)", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A), subnet(SUBNET_A1, VPC_A), subnet(SUBNET_A2, VPC_A));
     const policy = policyFixture("issue-example.yaml");
 
     // Act
@@ -93,15 +99,15 @@ describe("enforceCoverage: reads", () => {
     });
 
     // Assess
+    expect(ec2.callsOf("describeResources")).toEqual([
+      { method: "describeResources", ids: [SUBNET_A1, SUBNET_A2, VPC_A] },
+    ]);
     expect(ec2.callsOf("describeFlowLogs")).toEqual([
       { method: "describeFlowLogs", resourceIds: [SUBNET_A1, VPC_A, SUBNET_A2] },
     ]);
-    expect(ec2.callsOf("describeTags")).toEqual([
-      { method: "describeTags", resourceIds: [SUBNET_A1, VPC_A, SUBNET_A2] },
-    ]);
   });
 
-  it("starts describeTags before describeFlowLogs has answered (they run in parallel)", async () => {
+  it("starts describeResources and describeFlowLogs before either has answered (they run in parallel)", async () => {
     // Prepare
     const ec2 = new GatedPort();
     const policy = policyFixture("issue-example.yaml");
@@ -110,18 +116,18 @@ describe("enforceCoverage: reads", () => {
     const report = enforceCoverage(forResources([vpc(VPC_A)]), { policy, ec2 });
     await settle();
     const startedBeforeAnyAnswer = ec2.calls.map((call) => call.method);
-    ec2.tagsGate.resolve(new Map([[VPC_A, {}]]));
+    ec2.resourcesGate.resolve([vpc(VPC_A, {})]);
     ec2.flowLogsGate.resolve([flowLog(VPC_A)]);
     const { outcomes } = await report;
 
     // Assess
-    expect(startedBeforeAnyAnswer).toEqual(["describeFlowLogs", "describeTags"]);
+    expect(startedBeforeAnyAnswer).toEqual(["describeResources", "describeFlowLogs"]);
     expect(outcomes.map((outcome) => outcome.outcome)).toEqual(["compliant"]);
   });
 
   it("decides on current tags rather than the tags the event carried", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
     const policy = policyFixture("issue-example.yaml");
 
@@ -143,10 +149,9 @@ describe("enforceCoverage: reads", () => {
     expect(ec2.callsOf("createFlowLogs")).toEqual([]);
   });
 
-  it("looks up the VPC of a subnet known only by ID and reads the VPC's flow logs with it", async () => {
+  it("learns the VPC of a subnet known only by ID from its read, then reads the VPC's flow logs with it", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
-    ec2.resources.push(subnet(SUBNET_A1, VPC_A));
+    const ec2 = ec2With(subnet(SUBNET_A1, VPC_A));
     ec2.flowLogs.push(flowLog(VPC_A));
     const policy = policyWith({});
 
@@ -157,20 +162,38 @@ describe("enforceCoverage: reads", () => {
     });
 
     // Assess
-    expect(ec2.callsOf("describeSubnetVpcs")).toEqual([
-      { method: "describeSubnetVpcs", subnetIds: [SUBNET_A1] },
-    ]);
-    expect(ec2.callsOf("describeFlowLogs")).toEqual([
+    expect(ec2.calls).toEqual([
+      { method: "describeResources", ids: [SUBNET_A1] },
       { method: "describeFlowLogs", resourceIds: [SUBNET_A1, VPC_A] },
     ]);
     expect(outcomes).toMatchObject([{ outcome: "compliant", reason: `covered by its VPC ${VPC_A}` }]);
   });
+
+  it("reports a named resource EC2 does not show as not-found, deciding and writing nothing for it", async () => {
+    // Prepare
+    const ec2 = ec2With(vpc(VPC_A));
+    const policy = policyWith({});
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A), vpc(VPC_B)]), { policy, ec2 });
+
+    // Assess
+    expect(ec2.callsOf("createFlowLogs")).toMatchObject([{ resourceIds: [VPC_A] }]);
+    expect(outcomes).toMatchObject([
+      { resourceId: VPC_A, outcome: "created" },
+      {
+        resourceId: VPC_B,
+        outcome: "not-found",
+        reason: `VPC ${VPC_B} does not exist in account ${ACCOUNT}, ${REGION}`,
+      },
+    ]);
+  });
 });
 
 describe("enforceCoverage: writes", () => {
-  it("creates the missing flow log and reports it with its ID", async () => {
+  it("creates the missing flow log, marked as the enforcer's, and reports it with its ID", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     const policy = policyWith({});
 
     // Act
@@ -184,6 +207,7 @@ describe("enforceCoverage: writes", () => {
           resourceType: "VPC",
           destination: { type: "s3", arn: CENTRAL_BUCKET },
           trafficType: "ALL",
+          tags: { [ENFORCER_MARK.key]: ENFORCER_MARK.value },
         },
       },
     ]);
@@ -204,7 +228,7 @@ describe("enforceCoverage: writes", () => {
 
   it("does not create anything for a compliant resource", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     ec2.flowLogs.push(flowLog(VPC_A));
     const policy = policyWith({});
 
@@ -218,7 +242,7 @@ describe("enforceCoverage: writes", () => {
 
   it("does not create a second flow log next to one whose delivery fails, and reports delivery-failing", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     ec2.flowLogs.push(
       flowLog(VPC_A, { deliverLogsStatus: "FAILED", deliverLogsErrorMessage: "Access error" }),
     );
@@ -236,7 +260,7 @@ describe("enforceCoverage: writes", () => {
 
   it("audit mode: reports would-create and never calls createFlowLogs", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     const policy = policyWith({ mode: "audit" });
 
     // Act
@@ -255,7 +279,7 @@ describe("enforceCoverage: writes", () => {
 
   it("lets the request's mode override an enforcing policy (the Config evaluator audits)", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(vpc(VPC_A));
     const policy = policyWith({ mode: "enforce" });
 
     // Act
@@ -271,7 +295,7 @@ describe("enforceCoverage: writes", () => {
 
   it("remedies subnets that share a VPC with one flow log on that VPC", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(subnet(SUBNET_A1, VPC_A), subnet(SUBNET_A2, VPC_A), vpc(VPC_A));
     const policy = policyWith({});
 
     // Act
@@ -299,12 +323,12 @@ describe("enforceCoverage: writes", () => {
 
   it("groups creations by identical settings: one call per distinct settings", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
+    const third = "vpc-0c1b2c3d4e5f60718";
+    const ec2 = ec2With(vpc(VPC_A), vpc(VPC_B), vpc(third));
     const policy = policyWith({
       rules: [{ name: "rejects-in-b", match: { tags: { traffic: "rejects" } }, trafficType: "REJECT" }],
     });
     ec2.tags.set(VPC_B, { traffic: "rejects" });
-    const third = "vpc-0c1b2c3d4e5f60718";
 
     // Act
     await enforceCoverage(forResources([vpc(VPC_A), vpc(VPC_B), vpc(third)]), { policy, ec2 });
@@ -324,12 +348,13 @@ describe("enforceCoverage: writes", () => {
 
   it("maps created, already-exists, not-found and failed results to outcomes", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
     const [exists, gone, denied] = [
       "vpc-0e1b2c3d4e5f60718",
       "vpc-0f1b2c3d4e5f60718",
       "vpc-0d1b2c3d4e5f60718",
     ];
+    // `gone` is still shown when read, then deleted before CreateFlowLogs reaches it.
+    const ec2 = ec2With(vpc(VPC_A), vpc(exists), vpc(gone), vpc(denied));
     ec2.failures.set(exists, { resourceId: exists, status: "already-exists" });
     ec2.failures.set(gone, { resourceId: gone, status: "not-found", reason: "InvalidVpcID.NotFound: gone" });
     ec2.failures.set(denied, { resourceId: denied, status: "failed", reason: "400: Access Denied" });
@@ -417,8 +442,7 @@ describe("enforceCoverage: scopes", () => {
 
   it("withSubnetsOf: lists the new VPC's subnets when each subnet needs its own flow log", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
-    ec2.resources.push(subnet(SUBNET_A1, VPC_A), subnet(SUBNET_B1, VPC_B));
+    const ec2 = ec2With(vpc(VPC_A), subnet(SUBNET_A1, VPC_A), subnet(SUBNET_B1, VPC_B));
     const policy = policyWith({ subnetCoverage: "own" });
 
     // Act
@@ -443,8 +467,7 @@ describe("enforceCoverage: scopes", () => {
 
   it("withSubnetsOf: does not list subnets when the VPC's flow log covers them", async () => {
     // Prepare
-    const ec2 = new FakeFlowLogPort();
-    ec2.resources.push(subnet(SUBNET_A1, VPC_A));
+    const ec2 = ec2With(vpc(VPC_A), subnet(SUBNET_A1, VPC_A));
     const policy = policyWith({ subnetCoverage: "vpc" });
 
     // Act
@@ -465,7 +488,7 @@ describe("enforceCoverage: scopes", () => {
 
 describe("enforceCoverage: ClientToken", () => {
   async function tokenFor(seed: string, resources: ResourceRef[], trafficType: "ALL" | "REJECT" = "ALL") {
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = ec2With(...resources);
     const policy = policyWith({
       defaults: { destination: { type: "s3", arn: "arn:aws:s3:::central-flow-logs" }, trafficType },
     });

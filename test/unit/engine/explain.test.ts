@@ -62,14 +62,14 @@ describe("explainCoverage", () => {
       const policy = policyWith({ ...policyFixture("issue-example.yaml"), defaults, compliance: "exact" });
       const where = placement();
       const scope = { kind: "resources", resources: [resource] } as const;
-      const explainEc2 = new FakeFlowLogPort();
-      const enforceEc2 = new FakeFlowLogPort();
+      const explainEc2 = new FakeFlowLogPort().seed(VPC, SUBNET);
+      const enforceEc2 = new FakeFlowLogPort().seed(VPC, SUBNET);
       seed(explainEc2);
       seed(enforceEc2);
 
       // Act
       const facts = await gatherFacts(scope, { policy, ec2: explainEc2 });
-      const explanation = explainCoverage(policy, where, facts, resource.id, "DescribeTags");
+      const explanation = explainCoverage(policy, where, facts, resource.id, "EC2");
       const report = await enforceCoverage(
         { placement: where, scope, idempotencySeed: "explain-test", mode: "audit" },
         { policy, ec2: enforceEc2 },
@@ -92,12 +92,12 @@ describe("explainCoverage", () => {
   it("traces the rules with the resource's effective tags, a subnet inheriting its VPC's", async () => {
     // Prepare
     const policy = policyFixture("issue-example.yaml");
-    const ec2 = new FakeFlowLogPort();
+    const ec2 = new FakeFlowLogPort().seed(VPC, SUBNET);
     ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
 
     // Act
     const facts = await gatherFacts({ kind: "resources", resources: [SUBNET] }, { policy, ec2 });
-    const explanation = explainCoverage(policy, placement(), facts, SUBNET_A1, "DescribeTags");
+    const explanation = explainCoverage(policy, placement(), facts, SUBNET_A1, "EC2");
 
     // Assess
     expect(explanation?.resource.tags).toEqual({ "flow-logs": "disabled" });
@@ -105,15 +105,38 @@ describe("explainCoverage", () => {
     expect(explanation?.coverage).toEqual({ kind: "exempt", rule: "sandboxes-exempt" });
   });
 
-  it("says nothing about a resource the facts do not hold", async () => {
+  it("shows the unapproved flow logs enforcement would report, from the same facts", async () => {
     // Prepare
-    const policy = policyWith({});
-    const ec2 = new FakeFlowLogPort();
+    const policy = policyWith({ approvedDestinations: ["arn:${Partition}:s3:::archive-*"] });
+    const ec2 = new FakeFlowLogPort().seed(VPC);
+    ec2.flowLogs.push(
+      flowLog(VPC_A),
+      flowLog(VPC_A, { flowLogId: "fl-x", logDestination: "arn:aws:s3:::elsewhere" }),
+    );
 
     // Act
     const facts = await gatherFacts({ kind: "resources", resources: [VPC] }, { policy, ec2 });
+    const explanation = explainCoverage(policy, placement(), facts, VPC_A, "not needed");
 
     // Assess
+    expect(explanation?.coverage?.findings).toEqual({
+      unapproved: [{ flowLogId: "fl-x", destination: "arn:aws:s3:::elsewhere" }],
+      outdated: [],
+    });
+  });
+
+  it("says nothing about a resource the facts do not hold, nor about one EC2 does not show", async () => {
+    // Prepare
+    const policy = policyWith({});
+    const ec2 = new FakeFlowLogPort().seed(VPC);
+    const gone: ResourceRef = { type: "VPC", id: "vpc-0eeeeeeeeeeeeeeee" };
+
+    // Act
+    const facts = await gatherFacts({ kind: "resources", resources: [VPC, gone] }, { policy, ec2 });
+
+    // Assess
+    expect(facts.notFound).toEqual([gone]);
+    expect(explainCoverage(policy, placement(), facts, gone.id, "not needed")).toBeUndefined();
     expect(
       explainCoverage(policy, placement(), facts, "vpc-0ffffffffffffffff", "not needed"),
     ).toBeUndefined();

@@ -2,12 +2,14 @@ import {
   CreateFlowLogsCommand,
   type CreateFlowLogsCommandInput,
   type CreateFlowLogsCommandOutput,
+  DeleteFlowLogsCommand,
   DescribeFlowLogsCommand,
   type DescribeFlowLogsCommandOutput,
   DescribeSubnetsCommand,
-  DescribeTagsCommand,
+  type DescribeSubnetsCommandOutput,
   DescribeTransitGatewaysCommand,
   DescribeVpcsCommand,
+  type DescribeVpcsCommandOutput,
   EC2Client,
   EC2ServiceException,
 } from "@aws-sdk/client-ec2";
@@ -17,13 +19,13 @@ import type { FlowLogSettings } from "../../../src/domain/flow-logs.js";
 import type { CreateFlowLogsRequest } from "../../../src/engine/ports.js";
 import {
   createFlowLogsBatched,
+  deleteFlowLogsBatched,
   describeFlowLogs,
-  describeSubnetVpcs,
-  describeTags,
+  describeResources,
   listResources,
   toCreateFlowLogsInput,
 } from "../../../src/gateways/ec2-gateway.js";
-import { SUBNET_A1, SUBNET_A2, SUBNET_B1, TGW, VPC_A, VPC_B } from "../support/builders.js";
+import { SUBNET_A1, SUBNET_B1, TGW, VPC_A, VPC_B } from "../support/builders.js";
 import { readJsonFixture } from "../support/fixtures.js";
 
 const ec2Mock = mockClient(EC2Client);
@@ -104,6 +106,7 @@ describe("describeFlowLogs", () => {
           "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id}",
         maxAggregationInterval: 600,
         destinationOptions: { fileFormat: "parquet", hiveCompatiblePartitions: true, perHourPartition: true },
+        tags: { ManagedBy: "vpc-flow-log-enforcer" },
       },
       {
         flowLogId: "fl-0a1b2c3d4e5f60002",
@@ -191,48 +194,96 @@ describe("describeFlowLogs", () => {
   });
 });
 
-describe("describeTags", () => {
-  it("collects tags per resource across pages, with an empty set for an untagged resource", async () => {
-    // Prepare
-    ec2Mock.on(DescribeTagsCommand).callsFake(
-      pagesByToken([
-        {
-          Tags: [
-            { ResourceId: VPC_A, ResourceType: "vpc", Key: "env", Value: "prod" },
-            { ResourceId: SUBNET_A1, ResourceType: "subnet", Key: "Name", Value: "private-a" },
-          ],
-        },
-        { Tags: [{ ResourceId: VPC_A, ResourceType: "vpc", Key: "flow-logs", Value: "disabled" }] },
-      ]),
-    );
+describe("describeFlowLogs: delivery error without status", () => {
+  it("keeps DeliverLogsErrorMessage when DeliverLogsStatus is absent, and reads the enforcer's mark", async () => {
+    // Prepare: the shape of a recorded DescribeFlowLogs answer, with the message and no status.
+    ec2Mock
+      .on(DescribeFlowLogsCommand)
+      .resolves(
+        readJsonFixture<DescribeFlowLogsCommandOutput>("ec2/describe-flow-logs-error-without-status.json"),
+      );
 
     // Act
-    const tags = await describeTags(client(), [VPC_A, SUBNET_A1, SUBNET_A2]);
+    const [log] = await describeFlowLogs(client(), [VPC_A]);
 
     // Assess
-    expect(tags).toEqual(
-      new Map([
-        [VPC_A, { env: "prod", "flow-logs": "disabled" }],
-        [SUBNET_A1, { Name: "private-a" }],
-        [SUBNET_A2, {}],
-      ]),
-    );
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeTagsCommand, 2);
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeTagsCommand, {
-      Filters: [{ Name: "resource-id", Values: [VPC_A, SUBNET_A1, SUBNET_A2] }],
+    expect(log).toMatchObject({ flowLogId: "fl-0a1b2c3d4e5f60003", deliverLogsErrorMessage: "Access error" });
+    expect(log).not.toHaveProperty("deliverLogsStatus");
+    expect(log?.tags).toEqual({ "vpc-flow-log-enforcer:created-by": "vpc-flow-log-enforcer" });
+  });
+});
+
+describe("describeResources (shared VPCs: real DescribeVpcs and DescribeSubnets shapes with OwnerId)", () => {
+  it("reads VPCs and subnets by ID, one filtered call per type, with owner, VPC and tags", async () => {
+    // Prepare: a participant account (111111111111) sees its own VPC and one shared by 999999999999.
+    ec2Mock
+      .on(DescribeVpcsCommand)
+      .resolves(readJsonFixture<DescribeVpcsCommandOutput>("ec2/describe-vpcs-shared.json"));
+    ec2Mock
+      .on(DescribeSubnetsCommand)
+      .resolves(readJsonFixture<DescribeSubnetsCommandOutput>("ec2/describe-subnets-shared.json"));
+
+    // Act
+    const resources = await describeResources(client(), [VPC_A, SUBNET_A1, VPC_B, SUBNET_B1]);
+
+    // Assess
+    expect(resources).toEqual([
+      { type: "VPC", id: VPC_A, tags: { Name: "workloads" }, ownerId: "111111111111" },
+      { type: "VPC", id: VPC_B, tags: { Name: "network-hub-shared" }, ownerId: "999999999999" },
+      { type: "Subnet", id: SUBNET_A1, vpcId: VPC_A, tags: { Name: "private-a" }, ownerId: "111111111111" },
+      {
+        type: "Subnet",
+        id: SUBNET_B1,
+        vpcId: VPC_B,
+        tags: { Name: "hub-shared-b" },
+        ownerId: "999999999999",
+      },
+    ]);
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVpcsCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, {
+      Filters: [{ Name: "vpc-id", Values: [VPC_A, VPC_B] }],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSubnetsCommand, {
+      Filters: [{ Name: "subnet-id", Values: [SUBNET_A1, SUBNET_B1] }],
+    });
+  });
+
+  it("leaves out an ID EC2 does not show (deleted, or not visible yet) instead of failing the call", async () => {
+    // Prepare
+    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+
+    // Act
+    const resources = await describeResources(client(), [VPC_A]);
+
+    // Assess
+    expect(resources).toEqual([]);
+  });
+
+  it("splits more than 200 IDs of one type into filters of at most 200 values", async () => {
+    // Prepare
+    const ids = idsOf("vpc", 450);
+    ec2Mock.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+
+    // Act
+    await describeResources(client(), ids);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeVpcsCommand, 3);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DescribeVpcsCommand, 3, {
+      Filters: [{ Name: "vpc-id", Values: ids.slice(400) }],
     });
   });
 });
 
-describe("listResources and describeSubnetVpcs", () => {
-  it("lists VPCs and subnets across pages with their tags and VPC IDs", async () => {
+describe("listResources", () => {
+  it("lists VPCs and subnets across pages with their tags, owners and VPC IDs", async () => {
     // Prepare
     ec2Mock
       .on(DescribeVpcsCommand)
       .callsFake(
         pagesByToken([
-          { Vpcs: [{ VpcId: VPC_A, Tags: [{ Key: "env", Value: "prod" }] }] },
-          { Vpcs: [{ VpcId: VPC_B }] },
+          { Vpcs: [{ VpcId: VPC_A, OwnerId: "111111111111", Tags: [{ Key: "env", Value: "prod" }] }] },
+          { Vpcs: [{ VpcId: VPC_B, OwnerId: "999999999999" }] },
         ]),
       );
     ec2Mock
@@ -249,8 +300,8 @@ describe("listResources and describeSubnetVpcs", () => {
 
     // Assess
     expect(resources).toEqual([
-      { type: "VPC", id: VPC_A, tags: { env: "prod" } },
-      { type: "VPC", id: VPC_B, tags: {} },
+      { type: "VPC", id: VPC_A, tags: { env: "prod" }, ownerId: "111111111111" },
+      { type: "VPC", id: VPC_B, tags: {}, ownerId: "999999999999" },
       { type: "Subnet", id: SUBNET_A1, vpcId: VPC_A, tags: {} },
       { type: "Subnet", id: SUBNET_B1, vpcId: VPC_B, tags: { Name: "b1" } },
     ]);
@@ -264,7 +315,7 @@ describe("listResources and describeSubnetVpcs", () => {
     ec2Mock.on(DescribeTransitGatewaysCommand).resolves({ TransitGateways: [{ TransitGatewayId: TGW }] });
 
     // Act
-    const resources = await listResources(client(), ["Subnet", "TransitGateway"], [VPC_A]);
+    const resources = await listResources(client(), ["Subnet", "TransitGateway"], { vpcIds: [VPC_A] });
 
     // Assess
     expect(resources).toEqual([{ type: "Subnet", id: SUBNET_A1, vpcId: VPC_A, tags: {} }]);
@@ -289,19 +340,78 @@ describe("listResources and describeSubnetVpcs", () => {
     // Assess
     expect(resources.map((resource) => resource.id)).toEqual([TGW]);
   });
+});
 
-  it("finds each subnet's VPC with a subnet-id filter, leaving out a deleted subnet", async () => {
+describe("deleteFlowLogsBatched", () => {
+  it("deletes 2500 flow logs in calls of 1000, 1000 and 500 (the API's limit)", async () => {
     // Prepare
-    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: SUBNET_A1, VpcId: VPC_A }] });
+    const ids = idsOf("fl", 2500);
+    ec2Mock.on(DeleteFlowLogsCommand).resolves({ Unsuccessful: [] });
 
     // Act
-    const vpcs = await describeSubnetVpcs(client(), [SUBNET_A1, SUBNET_B1]);
+    const results = await deleteFlowLogsBatched(client(), ids);
 
     // Assess
-    expect(vpcs).toEqual(new Map([[SUBNET_A1, VPC_A]]));
-    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSubnetsCommand, {
-      Filters: [{ Name: "subnet-id", Values: [SUBNET_A1, SUBNET_B1] }],
+    expect(ec2Mock).toHaveReceivedCommandTimes(DeleteFlowLogsCommand, 3);
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DeleteFlowLogsCommand, 3, { FlowLogIds: ids.slice(2000) });
+    expect(results.every((result) => result.status === "deleted")).toBe(true);
+  });
+
+  it("reports per-ID failures from Unsuccessful, counting a flow log that is gone already as deleted", async () => {
+    // Prepare
+    ec2Mock.on(DeleteFlowLogsCommand).resolves({
+      Unsuccessful: [
+        { ResourceId: "fl-gone", Error: { Code: "InvalidFlowLogId.NotFound", Message: "not found" } },
+        { ResourceId: "fl-denied", Error: { Code: "UnauthorizedOperation", Message: "not authorized" } },
+      ],
     });
+
+    // Act
+    const results = await deleteFlowLogsBatched(client(), ["fl-ok", "fl-gone", "fl-denied"]);
+
+    // Assess
+    expect(results).toEqual([
+      { flowLogId: "fl-ok", status: "deleted" },
+      { flowLogId: "fl-gone", status: "deleted" },
+      { flowLogId: "fl-denied", status: "failed", reason: "UnauthorizedOperation: not authorized" },
+    ]);
+  });
+
+  it("handles moto's whole-call InvalidFlowLogId.NotFound: deletes again only the IDs still described", async () => {
+    // Prepare: moto deleted the IDs that existed before failing the call; one it could not reach remains.
+    ec2Mock
+      .on(DeleteFlowLogsCommand)
+      .rejectsOnce(
+        ec2Error("InvalidFlowLogId.NotFound", "These flow log ids in the input list are not found: fl-gone"),
+      )
+      .resolves({ Unsuccessful: [] });
+    ec2Mock.on(DescribeFlowLogsCommand).resolves({
+      FlowLogs: [{ FlowLogId: "fl-left", ResourceId: VPC_A, FlowLogStatus: "ACTIVE" }],
+    });
+
+    // Act
+    const results = await deleteFlowLogsBatched(client(), ["fl-ok", "fl-gone", "fl-left"]);
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeFlowLogsCommand, {
+      Filter: [{ Name: "flow-log-id", Values: ["fl-ok", "fl-gone", "fl-left"] }],
+    });
+    expect(ec2Mock).toHaveReceivedNthCommandWith(DeleteFlowLogsCommand, 2, { FlowLogIds: ["fl-left"] });
+    expect(results.map((result) => result.status)).toEqual(["deleted", "deleted", "deleted"]);
+  });
+
+  it("fails every ID of a call that fails for another reason, with that reason", async () => {
+    // Prepare
+    ec2Mock.on(DeleteFlowLogsCommand).rejects(ec2Error("UnauthorizedOperation", "You are not authorized"));
+
+    // Act
+    const results = await deleteFlowLogsBatched(client(), ["fl-a", "fl-b"]);
+
+    // Assess
+    expect(results).toEqual([
+      { flowLogId: "fl-a", status: "failed", reason: "UnauthorizedOperation: You are not authorized" },
+      { flowLogId: "fl-b", status: "failed", reason: "UnauthorizedOperation: You are not authorized" },
+    ]);
   });
 });
 

@@ -304,6 +304,94 @@ ${S3_DEFAULTS}rules:
     ]);
   });
 
+  it("accepts approvedDestinations, unapprovedFlowLogs and replaceOutdated, defaulting to report and false", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}approvedDestinations:
+  - "arn:\${Partition}:s3:::central-flow-logs*"
+  - "arn:\${Partition}:logs:*:\${AccountId}:log-group:/vpc-flow-logs/*"
+unapprovedFlowLogs: delete
+replaceOutdated: true
+`;
+
+    // Act
+    const policy = parsePolicy(text, "file:policy.yaml");
+    const plain = parsePolicy(`version: 1\n${S3_DEFAULTS}`, "file:policy.yaml");
+
+    // Assess
+    expect(policy).toMatchObject({
+      approvedDestinations: [
+        "arn:${Partition}:s3:::central-flow-logs*",
+        "arn:${Partition}:logs:*:${AccountId}:log-group:/vpc-flow-logs/*",
+      ],
+      unapprovedFlowLogs: "delete",
+      replaceOutdated: true,
+    });
+    expect(plain).toMatchObject({ unapprovedFlowLogs: "report", replaceOutdated: false });
+    expect(plain.approvedDestinations).toBeUndefined();
+  });
+
+  it("rejects an approvedDestinations pattern that is not an ARN or names an unknown placeholder", () => {
+    // Prepare: ${VpcId} has no value for a pattern, which holds for a whole account-region.
+    const text = `version: 1
+${S3_DEFAULTS}approvedDestinations: ["central-flow-logs", "arn:aws:s3:::logs-\${VpcId}"]
+`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: "approvedDestinations[0]",
+        message: "must be a destination ARN pattern such as arn:${Partition}:s3:::bucket*",
+      },
+      {
+        path: "approvedDestinations[1]",
+        message:
+          "unknown placeholder ${VpcId} (allowed in destination patterns: AccountId, Region, Partition)",
+      },
+    ]);
+  });
+
+  it("rejects unapprovedFlowLogs: delete without approvedDestinations", () => {
+    // Act
+    const issues = issuesOf(`version: 1\n${S3_DEFAULTS}unapprovedFlowLogs: delete\n`);
+
+    // Assess
+    expect(issues).toMatchObject([
+      {
+        path: "unapprovedFlowLogs",
+        message:
+          "unapprovedFlowLogs: delete needs approvedDestinations (without it no flow log is unapproved)",
+      },
+    ]);
+  });
+
+  it("refuses policy tags under the enforcer's reserved prefix, so no policy can remove or forge its mark", () => {
+    // Prepare
+    const text = `version: 1
+defaults:
+  destination: { type: s3, arn: "arn:aws:s3:::central-flow-logs" }
+  tags: { "vpc-flow-log-enforcer:created-by": nobody }
+rules:
+  - name: team
+    tags: { "vpc-flow-log-enforcer:anything": x }
+`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues.map((issue) => issue.path)).toEqual([
+      "defaults.tags.vpc-flow-log-enforcer:created-by",
+      "rules[0].tags.vpc-flow-log-enforcer:anything",
+    ]);
+    expect(issues[0]?.message).toContain(
+      "reserved for the mark the enforcer puts on the flow logs it creates",
+    );
+  });
+
   it("rejects duplicate rule names at the second occurrence", () => {
     // Prepare
     const text = `version: 1

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FlowLogSettings } from "../../../src/domain/flow-logs.js";
+import { ENFORCER_MARK } from "../../../src/domain/flow-logs.js";
 import { PlaceholderError } from "../../../src/errors.js";
 import {
   effectiveTags,
@@ -64,7 +65,7 @@ describe("resolveFlowLogSettings", () => {
         destination: { type: "s3", arn: `arn:aws:s3:::central-flow-logs/${ACCOUNT}/` },
         trafficType: "ALL",
         maxAggregationInterval: 600,
-        tags: { ManagedBy: "vpc-flow-log-enforcer" },
+        tags: { ManagedBy: "vpc-flow-log-enforcer", [ENFORCER_MARK.key]: ENFORCER_MARK.value },
       },
     });
   });
@@ -179,7 +180,24 @@ describe("resolveFlowLogSettings", () => {
       ManagedBy: "vpc-flow-log-enforcer",
       CostCenter: "security",
       Team: "secops",
+      [ENFORCER_MARK.key]: ENFORCER_MARK.value,
     });
+  });
+
+  it("always adds the enforcer's mark, whatever tags the policy sets", () => {
+    // Prepare
+    const policy = policyWith({});
+    const bare = policyWith({
+      defaults: { destination: { type: "s3", arn: "arn:aws:s3:::central-flow-logs" } },
+    });
+
+    // Act
+    const tagged = settingsOf(resolveFlowLogSettings(policy, vpc(), placement())).tags;
+    const untagged = settingsOf(resolveFlowLogSettings(bare, vpc(), placement())).tags;
+
+    // Assess
+    expect(tagged[ENFORCER_MARK.key]).toBe(ENFORCER_MARK.value);
+    expect(untagged).toEqual({ [ENFORCER_MARK.key]: ENFORCER_MARK.value });
   });
 
   it("substitutes every placeholder in destination fields and tag values", () => {

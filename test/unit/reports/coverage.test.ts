@@ -25,7 +25,7 @@ function outcome(kind: OutcomeKind, overrides: Partial<Outcome> = {}): Outcome {
 describe("coverage", () => {
   it("classes every outcome kind, and names the non-compliant ones", () => {
     expect(Object.keys(COVERAGE_CLASS).sort()).toEqual([...OUTCOMES].sort());
-    expect(NON_COMPLIANT).toEqual(["delivery-failing", "would-create", "failed"]);
+    expect(NON_COMPLIANT).toEqual(["delivery-failing", "unapproved", "would-create", "failed"]);
   });
 
   it("counts covered against covered plus uncovered; exempt, gone and out-of-scope resources do not count", () => {
@@ -88,6 +88,7 @@ describe("coverage", () => {
       created: 2,
       compliant: 0,
       "delivery-failing": 0,
+      unapproved: 0,
       exempt: 0,
       "would-create": 0,
       "not-found": 0,

@@ -52,6 +52,7 @@ describe("Security Hub findings", () => {
     ).toEqual({
       "would-create": "MEDIUM",
       "delivery-failing": "MEDIUM",
+      unapproved: "HIGH",
       failed: "HIGH",
       created: "PASSED",
       compliant: "PASSED",

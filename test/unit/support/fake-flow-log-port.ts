@@ -1,12 +1,17 @@
 // An in-memory EC2 for the engine: it holds resources, tags and flow logs, and records every call made to it.
 import type { ExistingFlowLog, FlowLogSettings } from "../../../src/domain/flow-logs.js";
 import type { ResourceRef, ResourceType, Tags, VpcId } from "../../../src/domain/resources.js";
-import type { CreateFlowLogsRequest, CreationResult, FlowLogPort } from "../../../src/engine/ports.js";
+import type {
+  Clock,
+  CreateFlowLogsRequest,
+  CreationResult,
+  DeletionResult,
+  FlowLogPort,
+} from "../../../src/engine/ports.js";
 
 export type PortCall =
   | { readonly method: "describeFlowLogs"; readonly resourceIds: readonly string[] | "all" }
-  | { readonly method: "describeTags"; readonly resourceIds: readonly string[] }
-  | { readonly method: "describeSubnetVpcs"; readonly subnetIds: readonly string[] }
+  | { readonly method: "describeResources"; readonly ids: readonly string[] }
   | {
       readonly method: "listResources";
       readonly types: readonly ResourceType[];
@@ -17,19 +22,31 @@ export type PortCall =
       readonly settings: FlowLogSettings;
       readonly resourceIds: readonly string[];
       readonly clientToken: string;
-    };
+    }
+  | { readonly method: "deleteFlowLogs"; readonly flowLogIds: readonly string[] };
 
 type Failure = Exclude<CreationResult, { status: "created" }>;
 
 export class FakeFlowLogPort implements FlowLogPort {
   readonly calls: PortCall[] = [];
+  /** What EC2 shows: describeResources and listResources answer from these. */
   readonly resources: ResourceRef[] = [];
   readonly flowLogs: ExistingFlowLog[] = [];
-  /** Current tags, as DescribeTags would report them. */
+  /** Current tags, as EC2 reports them with the resources. */
   readonly tags = new Map<string, Tags>();
   /** Results to return instead of creating a flow log for these resource IDs. */
   readonly failures = new Map<string, Failure>();
+  /** Reasons DeleteFlowLogs gives for these flow log IDs instead of deleting them. */
+  readonly deleteFailures = new Map<string, string>();
+  /** Resource IDs EC2 does not show yet, for this many more describeResources calls (eventual consistency). */
+  readonly invisibleFor = new Map<string, number>();
   private nextFlowLog = 1;
+
+  /** Adds resources that exist; returns the port for chaining. */
+  seed(...resources: ResourceRef[]): this {
+    this.resources.push(...resources);
+    return this;
+  }
 
   callsOf<M extends PortCall["method"]>(method: M): Array<Extract<PortCall, { method: M }>> {
     return this.calls.filter((call): call is Extract<PortCall, { method: M }> => call.method === method);
@@ -40,18 +57,14 @@ export class FakeFlowLogPort implements FlowLogPort {
     return this.flowLogs.filter((log) => resourceIds === "all" || resourceIds.includes(log.resourceId));
   }
 
-  async describeTags(resourceIds: readonly string[]): Promise<Map<string, Tags>> {
-    this.calls.push({ method: "describeTags", resourceIds });
-    return new Map(resourceIds.map((id) => [id, this.tags.get(id) ?? {}]));
-  }
-
-  async describeSubnetVpcs(subnetIds: readonly string[]): Promise<Map<string, VpcId>> {
-    this.calls.push({ method: "describeSubnetVpcs", subnetIds });
-    const vpcs = new Map<string, VpcId>();
-    for (const resource of this.resources)
-      if (subnetIds.includes(resource.id) && resource.vpcId !== undefined)
-        vpcs.set(resource.id, resource.vpcId);
-    return vpcs;
+  async describeResources(ids: readonly string[]): Promise<ResourceRef[]> {
+    this.calls.push({ method: "describeResources", ids });
+    const shown = this.resources.filter((resource) => ids.includes(resource.id) && this.visible(resource.id));
+    for (const id of ids) {
+      const left = this.invisibleFor.get(id);
+      if (left !== undefined) this.invisibleFor.set(id, left - 1);
+    }
+    return shown.map((resource) => this.withTags(resource));
   }
 
   async listResources(
@@ -66,7 +79,7 @@ export class FakeFlowLogPort implements FlowLogPort {
       .filter(
         (resource) => vpcIds === undefined || vpcIds.some((id) => id === (resource.vpcId ?? resource.id)),
       )
-      .map((resource) => ({ ...resource, tags: this.tags.get(resource.id) ?? {} }));
+      .map((resource) => this.withTags(resource));
   }
 
   async createFlowLogs(request: CreateFlowLogsRequest): Promise<CreationResult[]> {
@@ -80,15 +93,57 @@ export class FakeFlowLogPort implements FlowLogPort {
       const failure = this.failures.get(resourceId);
       if (failure) return failure;
       const flowLogId = `fl-${String(this.nextFlowLog++).padStart(17, "0")}`;
+      const { destination } = request.settings;
       this.flowLogs.push({
         flowLogId,
         resourceId,
         status: "ACTIVE",
-        destinationType: request.settings.destination.type,
-        ...(request.settings.destination.arn ? { logDestination: request.settings.destination.arn } : {}),
+        destinationType: destination.type,
+        ...(destination.arn ? { logDestination: destination.arn } : {}),
+        ...(destination.logGroupName ? { logGroupName: destination.logGroupName } : {}),
         trafficType: request.settings.trafficType,
+        maxAggregationInterval: request.settings.maxAggregationInterval,
+        ...(request.settings.logFormat ? { logFormat: request.settings.logFormat } : {}),
+        ...(request.settings.destinationOptions
+          ? { destinationOptions: request.settings.destinationOptions }
+          : {}),
+        tags: request.settings.tags,
       });
       return { resourceId, status: "created", flowLogId };
     });
+  }
+
+  async deleteFlowLogs(flowLogIds: readonly string[]): Promise<DeletionResult[]> {
+    this.calls.push({ method: "deleteFlowLogs", flowLogIds });
+    return flowLogIds.map((flowLogId): DeletionResult => {
+      const reason = this.deleteFailures.get(flowLogId);
+      if (reason !== undefined) return { flowLogId, status: "failed", reason };
+      const index = this.flowLogs.findIndex((log) => log.flowLogId === flowLogId);
+      if (index >= 0) this.flowLogs.splice(index, 1);
+      return { flowLogId, status: "deleted" };
+    });
+  }
+
+  private visible(id: string): boolean {
+    return (this.invisibleFor.get(id) ?? 0) <= 0;
+  }
+
+  private withTags(resource: ResourceRef): ResourceRef {
+    return { ...resource, tags: this.tags.get(resource.id) ?? resource.tags ?? {} };
+  }
+}
+
+/** A clock that never waits: sleeping moves its time forward and is recorded. */
+export class FakeClock implements Clock {
+  readonly sleeps: number[] = [];
+  private time = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  async sleep(milliseconds: number): Promise<void> {
+    this.sleeps.push(milliseconds);
+    this.time += milliseconds;
   }
 }

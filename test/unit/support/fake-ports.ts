@@ -21,7 +21,7 @@ import type {
 import type { EnforcementPorts, OrganizationFacts } from "../../../src/use-cases/run-enforcement.js";
 import type { OrgSweepPorts } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "./builders.js";
-import { FakeFlowLogPort } from "./fake-flow-log-port.js";
+import { FakeClock, FakeFlowLogPort } from "./fake-flow-log-port.js";
 import { policyFixture } from "./fixtures.js";
 
 export const HOME = accountId("123456789012");
@@ -58,6 +58,9 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly reached: AccountRegion[] = [];
   /** Findings and notifications; none unless a test sets them. */
   outputs: ReportOutputs | undefined = undefined;
+  /** Waits for resources EC2 does not show yet pass on this clock: no test sleeps. */
+  readonly clock = new FakeClock();
+  newResourceWaitMs: number | undefined = undefined;
   private readonly ec2 = new Map<string, FakeFlowLogPort>();
 
   async loadPolicy(source?: PolicySource): Promise<Policy> {

@@ -43,6 +43,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       scope: {
         kind: "resources",
         resources: [{ type: "VPC", id: "vpc-0a1b2c3d4e5f60718", tags: { Name: "app", env: "dev" } }],
+        newlyCreated: true,
       },
     });
   });
@@ -65,6 +66,7 @@ describe("parseCloudTrailEvent: sample events", () => {
         resources: [
           { type: "Subnet", id: "subnet-0a1b2c3d4e5f60719", vpcId: "vpc-0a1b2c3d4e5f60718", tags: {} },
         ],
+        newlyCreated: true,
       },
     });
   });
@@ -86,6 +88,7 @@ describe("parseCloudTrailEvent: sample events", () => {
         kind: "resources",
         resources: [{ type: "VPC", id: "vpc-0f1e2d3c4b5a69788", tags: {} }],
         withSubnetsOf: ["vpc-0f1e2d3c4b5a69788"],
+        newlyCreated: true,
       },
     });
   });
@@ -107,6 +110,7 @@ describe("parseCloudTrailEvent: sample events", () => {
         resources: [
           { type: "Subnet", id: "subnet-0d9c8b7a6f5e4d3c2", vpcId: "vpc-0f1e2d3c4b5a69788", tags: {} },
         ],
+        newlyCreated: true,
       },
     });
   });
@@ -179,6 +183,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
       scope: {
         resources: [{ type: "VPC", id: "vpc-0f1e2d3c4b5a69788" }],
         withSubnetsOf: ["vpc-0f1e2d3c4b5a69788"],
+        newlyCreated: true,
       },
     });
   });

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { EnforcementFailedError, EventValidationError, PolicyValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
 import { enforceCloudTrailEvent } from "../../../src/use-cases/enforce-cloudtrail-event.js";
-import { flowLog, target } from "../support/builders.js";
+import { flowLog, target, vpcId } from "../support/builders.js";
+import type { FakeFlowLogPort } from "../support/fake-flow-log-port.js";
 import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
 import { policyFixture, readEvent } from "../support/fixtures.js";
 
@@ -25,11 +26,16 @@ function sampleEvent(name: string): { detail: Record<string, unknown> } & Record
   return { ...envelope, detail: { ...detail } };
 }
 
+/** The sample events' VPC and subnet, as EC2 shows them in the account-region. */
+function withSampleResources(ec2: FakeFlowLogPort): FakeFlowLogPort {
+  return ec2.seed({ type: "VPC", id: VPC }, { type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
+}
+
 describe("enforceCloudTrailEvent", () => {
-  it("creates the policy's flow log for a new VPC with one read and one write, in the home account", async () => {
+  it("creates the policy's flow log for a new VPC with two parallel reads and one write, in the home account", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const ec2 = ports.ec2For(target(HOME));
+    const ec2 = withSampleResources(ports.ec2For(target(HOME)));
 
     // Act
     const report = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
@@ -38,7 +44,12 @@ describe("enforceCloudTrailEvent", () => {
     expect(report.outcomes).toEqual([
       expect.objectContaining({ accountId: HOME, resourceId: VPC, outcome: "created" }),
     ]);
-    expect(ec2.calls.map((call) => call.method)).toEqual(["describeFlowLogs", "createFlowLogs"]);
+    expect(ec2.calls.map((call) => call.method)).toEqual([
+      "describeResources",
+      "describeFlowLogs",
+      "createFlowLogs",
+    ]);
+    expect(ec2.callsOf("describeResources")[0]?.ids).toEqual([VPC]);
     expect(ec2.callsOf("describeFlowLogs")[0]?.resourceIds).toEqual([VPC]);
     expect(ec2.callsOf("createFlowLogs")[0]).toMatchObject({
       resourceIds: [VPC],
@@ -51,7 +62,7 @@ describe("enforceCloudTrailEvent", () => {
   it("sends the same ClientToken when the same event is delivered twice", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const ec2 = ports.ec2For(target(HOME));
+    const ec2 = withSampleResources(ports.ec2For(target(HOME)));
     ec2.failures.set(VPC, { resourceId: VPC, status: "already-exists" });
 
     // Act
@@ -64,10 +75,10 @@ describe("enforceCloudTrailEvent", () => {
     expect(second).toBe(first);
   });
 
-  it("reads once and writes nothing for a subnet whose VPC already has a compliant flow log", async () => {
+  it("reads the subnet and the flow logs, and writes nothing, when its VPC has a compliant flow log", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const ec2 = ports.ec2For(target(HOME));
+    const ec2 = withSampleResources(ports.ec2For(target(HOME)));
     ec2.flowLogs.push(flowLog(VPC, { logDestination: CENTRAL }));
 
     // Act
@@ -81,14 +92,17 @@ describe("enforceCloudTrailEvent", () => {
         reason: `covered by its VPC ${VPC}`,
       }),
     ]);
-    expect(ec2.calls).toEqual([{ method: "describeFlowLogs", resourceIds: [SUBNET, VPC] }]);
+    expect(ec2.calls).toEqual([
+      { method: "describeResources", ids: [SUBNET] },
+      { method: "describeFlowLogs", resourceIds: [SUBNET, VPC] },
+    ]);
   });
 
-  it("reads current tags alongside the flow logs when the policy matches on tags", async () => {
+  it("reads the subnet's VPC alongside it (current tags) when the policy matches on tags", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
     ports.policy = policyFixture("issue-example.yaml");
-    const ec2 = ports.ec2For(target(HOME));
+    const ec2 = withSampleResources(ports.ec2For(target(HOME)));
     ec2.tags.set(VPC, { "flow-logs": "disabled" });
 
     // Act
@@ -96,7 +110,7 @@ describe("enforceCloudTrailEvent", () => {
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: SUBNET, outcome: "exempt" })]);
-    expect(ec2.callsOf("describeTags")).toEqual([{ method: "describeTags", resourceIds: [SUBNET, VPC] }]);
+    expect(ec2.callsOf("describeResources")).toEqual([{ method: "describeResources", ids: [SUBNET, VPC] }]);
     expect(ec2.callsOf("createFlowLogs")).toEqual([]);
   });
 
@@ -151,6 +165,7 @@ describe("enforceCloudTrailEvent", () => {
     const ports = new FakeEnforcementPorts();
     const event = sampleEvent("vpc-created.json");
     event.detail.recipientAccountId = MEMBER;
+    withSampleResources(ports.ec2For(target(MEMBER)));
 
     // Act
     const report = await enforceCloudTrailEvent(event, ports);
@@ -183,10 +198,37 @@ describe("enforceCloudTrailEvent", () => {
     expect(ports.reached).toEqual([]);
   });
 
+  it("waits for a new VPC EC2 does not show yet (eventual consistency), then covers it", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    const ec2 = withSampleResources(ports.ec2For(target(HOME)));
+    ec2.invisibleFor.set(VPC, 2);
+
+    // Act
+    const report = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
+
+    // Assess
+    expect(ports.clock.sleeps).toEqual([500, 1_000]);
+    expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: VPC, outcome: "created" })]);
+  });
+
+  it("reports a new VPC that never shows not-found after the configured wait, without failing", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.newResourceWaitMs = 3_000;
+
+    // Act
+    const report = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
+
+    // Assess
+    expect(ports.clock.sleeps.reduce((sum, sleep) => sum + sleep, 0)).toBe(3_000);
+    expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: VPC, outcome: "not-found" })]);
+  });
+
   it("fails the invocation, after reporting, when the flow log cannot be created", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    ports.ec2For(target(HOME)).failures.set(VPC, {
+    withSampleResources(ports.ec2For(target(HOME))).failures.set(VPC, {
       resourceId: VPC,
       status: "failed",
       reason: "400: Access Denied for LogDestination: central-flow-logs",

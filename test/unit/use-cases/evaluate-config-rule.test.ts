@@ -17,10 +17,20 @@ beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
 
-/** What the handler wires at cold start, with the policy from a fixture. */
-function ports(policy = "config-rule.yaml"): FakeConfigRulePorts {
+/** What the handler wires at cold start, with the policy from a fixture, and EC2 without any resource. */
+function emptyPorts(policy = "config-rule.yaml"): FakeConfigRulePorts {
   const fake = new FakeConfigRulePorts();
   fake.policy = policyFixture(policy);
+  return fake;
+}
+
+/** The same, where the sample events' VPC and subnet exist (in the home and the member account). */
+function ports(policy = "config-rule.yaml"): FakeConfigRulePorts {
+  const fake = emptyPorts(policy);
+  for (const account of [HOME, MEMBER])
+    fake
+      .ec2For(target(account))
+      .seed({ type: "VPC", id: VPC }, { type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
   return fake;
 }
 
@@ -144,19 +154,66 @@ describe("evaluateConfigRuleEvent: one configuration item", () => {
     // Prepare
     const fake = ports();
     const ec2 = fake.ec2For(target(HOME));
-    ec2.resources.push({ type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
     ec2.flowLogs.push(flowLog(VPC, { logDestination: CENTRAL }));
 
     // Act
     await evaluateConfigRuleEvent(event("config-item-oversized.json"), fake);
 
     // Assess
-    expect(ec2.callsOf("describeSubnetVpcs")).toEqual([
-      { method: "describeSubnetVpcs", subnetIds: [SUBNET] },
+    // The subnet first (its VPC is unknown), then its VPC (whose tags it inherits) alongside the flow logs.
+    expect(ec2.callsOf("describeResources")).toEqual([
+      { method: "describeResources", ids: [SUBNET] },
+      { method: "describeResources", ids: [VPC] },
     ]);
     expect(ec2.callsOf("describeFlowLogs")[0]?.resourceIds).toEqual([SUBNET, VPC]);
     expect(sentEvaluations(fake)).toEqual([
       { id: SUBNET, type: "COMPLIANT", annotation: `covered by its VPC ${VPC}` },
+    ]);
+  });
+
+  it("reports an oversized item for a subnet that no longer exists NOT_APPLICABLE, like a deleted item", async () => {
+    // Prepare
+    const fake = emptyPorts();
+
+    // Act
+    await evaluateConfigRuleEvent(event("config-item-oversized.json"), fake);
+
+    // Assess
+    expect(sentEvaluations(fake)).toEqual([
+      {
+        id: SUBNET,
+        type: "NOT_APPLICABLE",
+        annotation: `Subnet ${SUBNET} does not exist in account ${HOME}, us-east-1`,
+      },
+    ]);
+    expect(fake.ec2For(target(HOME)).callsOf("describeFlowLogs")).toEqual([]);
+  });
+
+  it("reports a VPC with a flow log to an unapproved destination NON_COMPLIANT, naming it in the annotation", async () => {
+    // Prepare
+    const fake = ports();
+    fake.policy = {
+      ...policyFixture("config-rule.yaml"),
+      approvedDestinations: ["arn:${Partition}:s3:::archive-*"],
+    };
+    fake
+      .ec2For(target(HOME))
+      .flowLogs.push(
+        flowLog(VPC, { logDestination: CENTRAL }),
+        flowLog(VPC, { flowLogId: "fl-0000000000000bad1", logDestination: "arn:aws:s3:::exfiltration" }),
+      );
+
+    // Act
+    await evaluateConfigRuleEvent(event("config-item-vpc-created.json"), fake);
+
+    // Assess
+    expect(sentEvaluations(fake)).toEqual([
+      {
+        id: VPC,
+        type: "NON_COMPLIANT",
+        annotation:
+          "1 unapproved flow log: fl-0000000000000bad1 to arn:aws:s3:::exfiltration (reported); compliant: has a compliant flow log",
+      },
     ]);
   });
 
@@ -210,7 +267,7 @@ describe("evaluateConfigRuleEvent: one configuration item", () => {
 describe("evaluateConfigRuleEvent: periodic runs", () => {
   it("evaluates every VPC and subnet of the account-region, audit only, and sends every evaluation at once", async () => {
     // Prepare
-    const fake = ports();
+    const fake = emptyPorts();
     const ec2 = fake.ec2For(target(HOME));
     const vpcs = ids("vpc", 0, 1150);
     const subnets = ids("subnet", 0, 2);
@@ -254,7 +311,7 @@ describe("evaluateConfigRuleEvent: periodic runs", () => {
 
   it("sends the evaluations it reached, then fails for the resources without a verdict", async () => {
     // Prepare: the subnet comes without its VPC, so the per-VPC destination cannot be resolved for it.
-    const fake = ports("per-vpc-prefix.yaml");
+    const fake = emptyPorts("per-vpc-prefix.yaml");
     fake.ec2For(target(HOME)).resources.push({ type: "VPC", id: VPC }, { type: "Subnet", id: SUBNET });
 
     // Act

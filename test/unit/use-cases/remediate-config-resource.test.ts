@@ -24,9 +24,11 @@ class FakeRemediationPorts extends FakeEnforcementPorts implements RemediationPo
   homeRegion: RegionName | undefined = regionName("us-east-1");
 }
 
+/** The function's ports; the sample payload's VPC exists in the home account. */
 function ports(): FakeRemediationPorts {
   const fake = new FakeRemediationPorts();
   fake.policy = policyFixture("config-rule.yaml");
+  fake.ec2For(target(HOME)).seed({ type: "VPC", id: VPC });
   return fake;
 }
 

@@ -5,7 +5,7 @@ import type { AccountRegion, ResourceRef } from "../../../src/domain/resources.j
 import { logger } from "../../../src/observability.js";
 import { parseSweepMessage, sweepMessageBody } from "../../../src/triggers/sweep-message.js";
 import { processSweepBatch, sweepAccountRegion } from "../../../src/use-cases/sweep-account-region.js";
-import { target } from "../support/builders.js";
+import { flowLog, target } from "../support/builders.js";
 import { FakeEnforcementPorts, FakeHistory, HOME, MEMBER } from "../support/fake-ports.js";
 import { policyWith } from "../support/fixtures.js";
 
@@ -241,6 +241,41 @@ describe("sweepAccountRegion", () => {
         /^vpc-0a0{15}: .*would create a VPC flow log .*central-flow-logs\/222222222222\//,
       ),
       expect.stringMatching(/^vpc-0a0{14}1: /),
+    ]);
+  });
+
+  it("lists unapproved and deleted flow logs in the summary line", async () => {
+    // Prepare
+    const fake = ports(2);
+    fake.policy = policyWith({
+      defaults: { destination: DEFAULT_DESTINATION },
+      approvedDestinations: ["arn:${Partition}:s3:::archive-*"],
+      unapprovedFlowLogs: "delete",
+    });
+    const ec2 = fake.ec2For(target(MEMBER));
+    const [first, second] = vpcs(2).map((vpc) => vpc.id);
+    const central = `arn:aws:s3:::central-flow-logs/${MEMBER}/`;
+    ec2.flowLogs.push(
+      flowLog(first ?? "", { logDestination: central }),
+      flowLog(first ?? "", { flowLogId: "fl-0000000000000bad1", logDestination: "arn:aws:s3:::elsewhere" }),
+      flowLog(second ?? "", { logDestination: central, deliverLogsStatus: "FAILED" }),
+      flowLog(second ?? "", { flowLogId: "fl-0000000000000bad2", logDestination: "arn:aws:s3:::elsewhere" }),
+    );
+
+    // Act
+    const summary = await sweepAccountRegion(parseSweepMessage(message(MEMBER)), fake);
+
+    // Assess
+    expect(summary.counts).toEqual({ compliant: 1, unapproved: 1 });
+    expect(summary.deleted).toEqual([
+      `${first}: fl-0000000000000bad1 (unapproved, to arn:aws:s3:::elsewhere)`,
+    ]);
+    expect(summary.unapproved).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${second}: 1 unapproved flow log: fl-0000000000000bad2 .*kept: the flow log to the policy's destination is not delivering`,
+        ),
+      ),
     ]);
   });
 });
