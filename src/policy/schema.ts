@@ -123,6 +123,22 @@ const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit
 const tagValueSchema = templated("Tag value.");
 const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
+/**
+ * Keys a JavaScript object treats specially. Copied into a plain object, `__proto__` replaces its prototype instead
+ * of becoming a key (zod drops it), so a rule matching on it would silently match everything; parse.ts refuses them
+ * wherever they appear, and this pattern puts the rule into policy.schema.json for editors.
+ */
+export const RESERVED_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+const tagKeySchema = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.regex(
+      new RegExp(`^(?!(?:${RESERVED_KEYS.join("|")})$)`),
+      `${RESERVED_KEYS.join(", ")} are not allowed as tag keys`,
+    ),
+  );
+
 /** Fields a rule may override; all optional so a rule only states what differs from the defaults. */
 const settingsShape = {
   destination: z.optional(destinationSchema),
@@ -133,10 +149,7 @@ const settingsShape = {
   ),
   logFormat: z.optional(logFormatSchema),
   destinationOptions: described(z.optional(destinationOptionsSchema), "S3 destinations only."),
-  tags: described(
-    z.optional(z.record(z.string().check(z.minLength(1)), tagValueSchema)),
-    "Tags put on created flow logs.",
-  ),
+  tags: described(z.optional(z.record(tagKeySchema, tagValueSchema)), "Tags put on created flow logs."),
 };
 
 const matchSchema = z.strictObject({
@@ -157,7 +170,7 @@ const matchSchema = z.strictObject({
   ),
   resourceTypes: described(z.optional(nonEmptyList(resourceTypeSchema)), "Resource types."),
   tags: described(
-    z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
+    z.optional(z.record(tagKeySchema, z.string())),
     'Every key must carry this value; "*" means the key is present.',
   ),
 });
