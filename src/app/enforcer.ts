@@ -67,6 +67,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     organizationCheck: options.organizationCheck,
     loadPolicy: (source) => loadPolicy(source ?? options.policySource),
     isHomeAccount: (accountId) => accounts.isHome(accountId),
+    now: () => new Date(),
     flowLogsIn: async (target) => {
       await accounts.verifyAccess(target);
       return createEc2Gateway(await accounts.ec2For(target));

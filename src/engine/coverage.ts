@@ -5,6 +5,7 @@ import { DEFAULT_LOG_FORMAT } from "../domain/flow-logs.js";
 import type { ResourceRef, ResourceType, Tags } from "../domain/resources.js";
 import { errorSummary } from "../errors.js";
 import {
+  type ExpiredExemption,
   effectiveTags,
   normalizeLogFormat,
   type PlacementFacts,
@@ -20,22 +21,18 @@ export interface Remedy {
   readonly settings: FlowLogSettings;
 }
 
+/** What a verdict on an enforced resource may add: the exemption that no longer holds for it. */
+interface Enforced {
+  readonly rule?: string;
+  readonly expiredExemption?: ExpiredExemption;
+}
+
 export type Verdict =
   | { readonly kind: "ignored"; readonly reason: string }
-  | { readonly kind: "exempt"; readonly rule: string }
-  | {
-      readonly kind: "compliant";
-      readonly rule?: string;
-      readonly flowLogIds: string[];
-      readonly reason: string;
-    }
-  | {
-      readonly kind: "delivery-failing";
-      readonly rule?: string;
-      readonly flowLogIds: string[];
-      readonly reason: string;
-    }
-  | { readonly kind: "missing"; readonly rule?: string; readonly reason: string; readonly remedy: Remedy }
+  | { readonly kind: "exempt"; readonly rule: string; readonly reason?: string; readonly expires?: string }
+  | (Enforced & { readonly kind: "compliant"; readonly flowLogIds: string[]; readonly reason: string })
+  | (Enforced & { readonly kind: "delivery-failing"; readonly flowLogIds: string[]; readonly reason: string })
+  | (Enforced & { readonly kind: "missing"; readonly reason: string; readonly remedy: Remedy })
   | { readonly kind: "failed"; readonly reason: string };
 
 export interface CoverageSnapshot {
@@ -80,9 +77,15 @@ function decide(
   const tags = target.type === "VPC" ? ownTags : effectiveTags(ownTags, tagsOf(target.vpcId));
   const resolution = resolveFlowLogSettings(policy, { ...target, tags }, snapshot.placement);
   if (resolution.kind === "out-of-scope") return { kind: "ignored", reason: resolution.reason };
-  if (resolution.kind === "exempt") return { kind: "exempt", rule: resolution.rule };
+  if (resolution.kind === "exempt") {
+    const { kind: _, ...exemption } = resolution;
+    return { kind: "exempt", ...exemption };
+  }
 
-  const rule = resolution.rule === undefined ? {} : { rule: resolution.rule };
+  const rule = {
+    ...(resolution.rule === undefined ? {} : { rule: resolution.rule }),
+    ...(resolution.expiredExemption === undefined ? {} : { expiredExemption: resolution.expiredExemption }),
+  };
   const own = evaluateFlowLogs(
     flowLogsByResource.get(target.id) ?? [],
     resolution.settings,
@@ -131,7 +134,7 @@ function decide(
   return verdictFrom(own, rule, remedy);
 }
 
-function verdictFrom(evaluation: FlowLogEvaluation, rule: { rule?: string }, remedy: Remedy): Verdict {
+function verdictFrom(evaluation: FlowLogEvaluation, rule: Enforced, remedy: Remedy): Verdict {
   switch (evaluation.kind) {
     case "compliant":
       return {

@@ -186,11 +186,33 @@ const ruleSchema = z
       z._default(z.boolean(), false),
       "Matching resources need no flow log and are reported as exempt.",
     ),
+    reason: described(
+      z.optional(z.string().check(z.minLength(1))),
+      "Exempt rules only: why the resources are exempt, shown with every exempt outcome.",
+    ),
+    expires: described(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.refine(
+              (value) => exemptionEnd(value) !== undefined,
+              "must be an ISO date (2026-12-31) or date-time with a zone (2026-12-31T18:00:00Z)",
+            ),
+          ),
+      ),
+      "Exempt rules only: after this date (its end, UTC) or date-time the rule no longer matches, and outcomes say the exemption expired.",
+    ),
     ...settingsShape,
   })
   .check(
     z.superRefine((rule, ctx) => {
-      if (!rule.exempt) return;
+      if (!rule.exempt) {
+        for (const key of ["reason", "expires"] as const)
+          if (rule[key] !== undefined)
+            ctx.addIssue({ code: "custom", message: `${key} applies to exempt rules only`, path: [key] });
+        return;
+      }
       for (const key of Object.keys(settingsShape)) {
         if (rule[key as keyof typeof settingsShape] !== undefined)
           ctx.addIssue({
@@ -201,6 +223,27 @@ const ruleSchema = z
       }
     }),
   );
+
+/**
+ * The instant an exemption's `expires` ends it (epoch milliseconds): a date lasts through its end in UTC, a
+ * date-time with a zone ends at that instant. Undefined when the text is neither (or names no real day).
+ */
+export function exemptionEnd(expires: string): number | undefined {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
+  if (date) {
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const start = Date.UTC(year, month - 1, day);
+    // Date.UTC rolls 2026-02-30 over to March; a real day comes back as itself.
+    const real = new Date(start);
+    if (real.getUTCFullYear() !== year || real.getUTCMonth() !== month - 1 || real.getUTCDate() !== day)
+      return undefined;
+    return start + 24 * 60 * 60 * 1000;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/.test(expires))
+    return undefined;
+  const instant = Date.parse(expires);
+  return Number.isNaN(instant) ? undefined : instant;
+}
 
 export const policySchema = z
   .strictObject({

@@ -35,6 +35,8 @@ export interface EnforcementPorts {
   readonly organization: OrganizationFacts;
   /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
+  /** The time decisions are made at (exemptions expire); injected so tests can set it. */
+  now(): Date;
 }
 
 export interface EnforcementJob {
@@ -128,6 +130,10 @@ async function placementOf(
   policy: Policy,
   ports: EnforcementPorts,
 ): Promise<PlacementFacts> {
-  if (!policyUsesOrganizationalUnits(policy)) return target;
-  return { ...target, organizationalUnits: await ports.organization.organizationalUnitsOf(target.accountId) };
+  const placement = { ...target, evaluatedAt: ports.now() };
+  if (!policyUsesOrganizationalUnits(policy)) return placement;
+  return {
+    ...placement,
+    organizationalUnits: await ports.organization.organizationalUnitsOf(target.accountId),
+  };
 }

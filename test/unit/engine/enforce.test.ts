@@ -364,6 +364,84 @@ describe("enforceCoverage: writes", () => {
   });
 });
 
+describe("enforceCoverage: governed exemptions", () => {
+  const sandbox = {
+    name: "sandbox",
+    match: { tags: { "flow-logs": "disabled" } },
+    exempt: true,
+    reason: "lab traffic only",
+    expires: "2026-06-30",
+  };
+
+  it("reports an exemption with its reason and end date while it holds, creating nothing", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2026-06-30T18:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "exempt",
+        rule: "sandbox",
+        reason: "exempt by rule sandbox: lab traffic only (until 2026-06-30)",
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("creates the flow log once the exemption expired, and says the exemption expired", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2026-07-01T00:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "created",
+        reason: `created a VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}; the exemption by rule sandbox expired on 2026-06-30`,
+      },
+    ]);
+    expect(outcomes[0]).not.toHaveProperty("rule");
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[VPC_A]]);
+  });
+
+  it("names the expired exemption on a resource that is compliant anyway", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    ec2.flowLogs.push(flowLog(VPC_A));
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2027-01-01T00:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "compliant",
+        reason: "has a compliant flow log; the exemption by rule sandbox expired on 2026-06-30",
+      },
+    ]);
+  });
+});
+
 describe("enforceCoverage: scopes", () => {
   it("account-region: lists the policy's resource types and reads all flow logs, without per-ID reads", async () => {
     // Prepare

@@ -304,6 +304,48 @@ ${S3_DEFAULTS}rules:
     ]);
   });
 
+  it("accepts an exempt rule with a reason and an expiry date or date-time", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}rules:
+  - { name: a, match: { tags: { sandbox: "*" } }, exempt: true, reason: lab accounts, expires: 2026-12-31 }
+  - { name: b, match: { regions: [eu-west-1] }, exempt: true, expires: "2026-12-31T18:00:00+01:00" }
+`;
+
+    // Act
+    const policy = parsePolicy(text, "file:policy.yaml");
+
+    // Assess
+    expect(policy.rules.map(({ reason, expires }) => ({ reason, expires }))).toEqual([
+      { reason: "lab accounts", expires: "2026-12-31" },
+      { reason: undefined, expires: "2026-12-31T18:00:00+01:00" },
+    ]);
+  });
+
+  it("rejects an expiry that is not a real ISO date, and reason or expires on a rule that is not exempt", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}rules:
+  - { name: a, exempt: true, expires: 2026-02-30 }
+  - { name: b, exempt: true, expires: "31/12/2026" }
+  - { name: c, exempt: true, expires: "2026-12-31T18:00:00" }
+  - { name: d, trafficType: REJECT, reason: why not, expires: 2026-12-31 }
+`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    const dateMessage = "must be an ISO date (2026-12-31) or date-time with a zone (2026-12-31T18:00:00Z)";
+    expect(issues.map(({ path, message }) => `${path}: ${message}`)).toEqual([
+      `rules[0].expires: ${dateMessage}`,
+      `rules[1].expires: ${dateMessage}`,
+      `rules[2].expires: ${dateMessage}`,
+      "rules[3].reason: reason applies to exempt rules only",
+      "rules[3].expires: expires applies to exempt rules only",
+    ]);
+  });
+
   it("rejects duplicate rule names at the second occurrence", () => {
     // Prepare
     const text = `version: 1

@@ -45,6 +45,8 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   organizationCheck = false;
   readonly organization = new FakeOrganization();
   home: AccountId = HOME;
+  /** The decision time the use case sees. */
+  clock = new Date("2026-06-15T12:00:00Z");
   /** Accounts whose member role cannot be assumed. */
   readonly unassumable = new Set<string>();
   /** Every account-region EC2 was reached in, in order. */
@@ -57,6 +59,10 @@ export class FakeEnforcementPorts implements EnforcementPorts {
     const policy = named ?? this.policy;
     if (policy instanceof Error) throw policy;
     return policy;
+  }
+
+  now(): Date {
+    return this.clock;
   }
 
   async isHomeAccount(id: AccountId): Promise<boolean> {
