@@ -25,18 +25,23 @@ export interface CliEnforcerOptions {
   readonly memberRoleName: string;
   /** The caller's account, known from the credential check: reached without AssumeRole. */
   readonly homeAccountId: AccountId;
+  /** --organization-id: refuse accounts that are not ACTIVE members of this organization. */
+  readonly organizationId?: string | undefined;
 }
 
 /** One command, one policy: it is never re-read halfway through a long scan. */
 const ONE_COMMAND_SECONDS = 24 * 60 * 60;
 
-export function createCliEnforcer(options: CliEnforcerOptions): Enforcer {
+export function createCliEnforcer({ organizationId, ...options }: CliEnforcerOptions): Enforcer {
   return createEnforcer({
     ...options,
     policyCacheTtlSeconds: ONE_COMMAND_SECONDS,
     // The SDK's own resolution applies (AWS_MAX_ATTEMPTS, the profile's max_attempts).
     maxAttempts: undefined,
-    organizationCheck: false,
+    // The caller picks the accounts and reaches them with their own credentials, unless asked to stay inside an
+    // organization.
+    accountBoundary:
+      organizationId === undefined ? { kind: "any-account" } : { kind: "organization", organizationId },
     organizationCacheTtlSeconds: ONE_COMMAND_SECONDS,
   });
 }

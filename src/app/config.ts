@@ -3,6 +3,7 @@
 import { type AccountId, isAccountId, isRegionName, type RegionName } from "../domain/resources.js";
 import { ConfigurationError } from "../errors.js";
 import { POLICY_SOURCE_FORMS, type PolicySource, parsePolicySource } from "../policy/policy-source.js";
+import type { AccountBoundary } from "../use-cases/run-enforcement.js";
 
 export interface EnforcerConfig {
   /** Where the deployment's policy is kept (POLICY_SOURCE). */
@@ -14,8 +15,11 @@ export interface EnforcerConfig {
   readonly maxAttempts: number;
   /** The function's own region (AWS_REGION), for triggers whose event does not name one. */
   readonly region?: RegionName;
-  /** ORGANIZATION_CHECK=on: refuse accounts that are not ACTIVE members of the organization (before any AssumeRole). */
-  readonly organizationCheck: boolean;
+  /**
+   * ORGANIZATION_ID (o-…, set by an organization-wide deployment): act in the ACTIVE members of that organization.
+   * Without it the function acts in its own account only, or in the accounts ALLOWED_ACCOUNTS lists.
+   */
+  readonly accountBoundary: AccountBoundary;
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
 }
@@ -42,7 +46,7 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
     ...(allowed === undefined || allowed.length === 0 ? {} : { allowedAccounts: allowed }),
     ...(region && isRegionName(region) ? { region } : {}),
-    organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
+    accountBoundary: accountBoundaryOf(env),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
   };
 }
@@ -87,12 +91,20 @@ function required(env: Env, name: string): string {
   return value.trim();
 }
 
-function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === "") return fallback;
-  if (raw === "on" || raw === "true") return true;
-  if (raw === "off" || raw === "false") return false;
-  throw new ConfigurationError(`environment variable ${name} must be on or off (got "${env[name]}")`);
+/** The template sets ORGANIZATION_ID from its OrganizationId parameter: empty for a deployment that is not org-wide. */
+function accountBoundaryOf(env: Env): AccountBoundary {
+  // A switch that no longer exists must not be mistaken for protection that is still on.
+  if (env.ORGANIZATION_CHECK !== undefined)
+    throw new ConfigurationError(
+      "environment variable ORGANIZATION_CHECK is no longer read: set ORGANIZATION_ID to the organization's ID (o-…)",
+    );
+  const organizationId = env.ORGANIZATION_ID?.trim() ?? "";
+  if (organizationId === "") return { kind: "home-account" };
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new ConfigurationError(
+      `environment variable ORGANIZATION_ID must be an organization ID such as o-a1b2c3d4e5 (got "${organizationId}")`,
+    );
+  return { kind: "organization", organizationId };
 }
 
 function positiveNumber(env: Env, name: string, fallback: number): number {

@@ -37,6 +37,8 @@ options:
   --accounts <id,…>    accounts to scan (default: the caller's); others are reached by assuming
   --role-name <name>   the member role (default: $MEMBER_ROLE_NAME or FlowLogEnforcerMemberRole)
   --org                every ACTIVE account of the organization (organizations:ListAccounts)
+  --organization-id <o-…>  scan/enforce: refuse, before assuming any role, every account that is not
+                       an ACTIVE member of this organization (a failed row for it)
   --regions <r,…>      regions to scan (default: the SDK's region); --all-regions: every enabled one
   --format <f>         scan/enforce: table (default), json or csv on stdout; explain: text or json.
                        Summaries, prompts and the progress bar go to stderr

@@ -32,6 +32,8 @@ export interface SessionRequest {
   readonly regions: RegionSelection;
   readonly source: PolicySource;
   readonly roleName: string;
+  /** --organization-id: accounts outside this organization are refused before any role is assumed. */
+  readonly organizationId?: string | undefined;
 }
 
 export interface ScanSession {
@@ -70,6 +72,7 @@ export async function openScanSession(request: SessionRequest, io: CliIo): Promi
     region: homeRegion,
     policySource: request.source,
     memberRoleName: request.roleName,
+    organizationId: request.organizationId,
     homeAccountId: identity.accountId,
   });
   const policy = await enforcer.loadPolicy();

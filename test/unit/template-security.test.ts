@@ -57,7 +57,7 @@ const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
     why: "AWS Config PutEvaluations has no resource types",
   },
   {
-    // Membership check (ORGANIZATION_CHECK) and the sweep's account list.
+    // The organization boundary's membership check (ORGANIZATION_ID) and the sweep's account list.
     action: "organizations:ListAccounts",
     resourceLevel: "none",
     why: "Organizations ListAccounts has no resource types",

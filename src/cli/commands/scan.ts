@@ -27,7 +27,8 @@ import {
 import { openScanSession, type ScanSession, type SessionRequest } from "../scan-session.js";
 
 export const SCAN_OPTIONS_USAGE = `[--accounts <id,…> | --org] [--regions <region,…> | --all-regions] [--policy <source>]
-                 [--format table|json|csv] [--role-name <name>] [--concurrency <n>]`;
+                 [--format table|json|csv] [--role-name <name>] [--concurrency <n>]
+                 [--organization-id <o-…>]`;
 export const SCAN_USAGE = `flowlogs scan    ${SCAN_OPTIONS_USAGE}`;
 
 export interface ScanOptions extends SessionRequest {
@@ -54,6 +55,7 @@ export function parseScanArgs(
       "role-name": { type: "string" },
       concurrency: { type: "string", default: "8" },
       yes: { type: "boolean", short: "y", default: false },
+      "organization-id": { type: "string" },
     },
   });
   if (positionals.length > 0)
@@ -82,7 +84,17 @@ export function parseScanArgs(
     roleName: values["role-name"] || env.MEMBER_ROLE_NAME || "FlowLogEnforcerMemberRole",
     concurrency: positiveInteger("--concurrency", values.concurrency ?? "8"),
     yes: values.yes ?? false,
+    ...organizationOption(values["organization-id"]),
   };
+}
+
+function organizationOption(value: string | undefined): { organizationId?: string } {
+  if (value === undefined) return {};
+  if (!/^o-[a-z0-9]{10,32}$/.test(value))
+    throw new UsageError(
+      `--organization-id must be an organization ID such as o-a1b2c3d4e5 (got "${value}")`,
+    );
+  return { organizationId: value };
 }
 
 export async function scanCommand(argv: readonly string[], io: CliIo): Promise<number> {

@@ -44,7 +44,7 @@ function options(overrides: Partial<EnforcerOptions> = {}): EnforcerOptions {
     memberRoleName: "FlowLogEnforcerMemberRole",
     policyCacheTtlSeconds: 60,
     maxAttempts: 1,
-    organizationCheck: false,
+    accountBoundary: { kind: "home-account" },
     organizationCacheTtlSeconds: 300,
     homeAccountId: accountId(HOME),
     ...overrides,

@@ -11,7 +11,11 @@ import { AssumeRoleError } from "../../../src/errors.js";
 import { type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
 import type { Policy } from "../../../src/policy/schema.js";
 import type { ConfigRulePorts } from "../../../src/use-cases/evaluate-config-rule.js";
-import type { EnforcementPorts, OrganizationFacts } from "../../../src/use-cases/run-enforcement.js";
+import type {
+  AccountBoundary,
+  EnforcementPorts,
+  OrganizationFacts,
+} from "../../../src/use-cases/run-enforcement.js";
 import type { OrgSweepPorts } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "./builders.js";
 import { FakeFlowLogPort } from "./fake-flow-log-port.js";
@@ -23,12 +27,14 @@ export const MEMBER = accountId("222222222222");
 /** An organization: its ACTIVE members and the OUs above each. */
 export class FakeOrganization implements OrganizationFacts {
   readonly members = new Set<string>([HOME]);
+  /** The organization the members belong to. */
+  organizationId = "o-exampleorg1";
   readonly ous = new Map<string, string[]>();
   readonly asked: string[] = [];
 
-  async isActiveMember(id: AccountId): Promise<boolean> {
+  async isActiveMember(id: AccountId, organizationId: string): Promise<boolean> {
     this.asked.push(id);
-    return this.members.has(id);
+    return organizationId === this.organizationId && this.members.has(id);
   }
 
   async organizationalUnitsOf(id: AccountId): Promise<string[]> {
@@ -42,7 +48,8 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly policies = new Map<string, Policy>();
   readonly policyLoads: Array<PolicySource | undefined> = [];
   allowedAccounts: readonly AccountId[] | undefined = undefined;
-  organizationCheck = false;
+  /** Unrestricted unless a test sets the boundary it is about. */
+  accountBoundary: AccountBoundary = { kind: "any-account" };
   readonly organization = new FakeOrganization();
   home: AccountId = HOME;
   /** The decision time the use case sees. */

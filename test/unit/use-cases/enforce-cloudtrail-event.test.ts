@@ -15,6 +15,14 @@ beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
 
+/** A sample event from `account`: envelope and detail agree, as EventBridge delivers them. */
+function eventFrom(account: string, name = "vpc-created.json") {
+  const event = sampleEvent(name);
+  event.account = account;
+  event.detail.recipientAccountId = account;
+  return event;
+}
+
 /** A sample event as a plain object whose fields a test may change (a fresh copy per call). */
 function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
   const event = readEvent(name);
@@ -24,6 +32,82 @@ function sampleEvent(name: string): { detail: Record<string, unknown> } & Record
   if (typeof detail !== "object" || detail === null) throw new Error(`${name} has no detail object`);
   return { ...envelope, detail: { ...detail } };
 }
+
+describe("enforceCloudTrailEvent: the organization boundary", () => {
+  it("acts only in its own account when the deployment is not organization-wide and lists no accounts", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.accountBoundary = { kind: "home-account" };
+
+    // Act
+    const home = await enforceCloudTrailEvent(eventFrom(HOME), ports);
+    const member = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(home.outcomes).toEqual([expect.objectContaining({ accountId: HOME, outcome: "created" })]);
+    expect(member).toMatchObject({
+      failures: [
+        {
+          resourceId: VPC,
+          reason: expect.stringContaining(`account ${MEMBER} is not this deployment's own account`),
+        },
+      ],
+    });
+    expect(ports.reached).toEqual([target(HOME)]);
+  });
+
+  it("acts in the other accounts ALLOWED_ACCOUNTS lists when the deployment is not organization-wide", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.accountBoundary = { kind: "home-account" };
+    ports.allowedAccounts = [HOME, MEMBER];
+
+    // Act
+    const report = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
+
+    // Assess
+    expect(report.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
+  });
+
+  it("acts in ACTIVE members of its organization and refuses any other account before reaching it", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.accountBoundary = { kind: "organization", organizationId: ports.organization.organizationId };
+    ports.organization.members.add(MEMBER);
+    const outsider = "999999999999";
+
+    // Act
+    const member = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
+    const refused = await enforceCloudTrailEvent(eventFrom(outsider), ports).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(member.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
+    expect(refused).toMatchObject({
+      failures: [
+        {
+          reason: `AccountNotAllowedError: account ${outsider} is not an ACTIVE member of the organization o-exampleorg1`,
+        },
+      ],
+    });
+    expect(ports.reached).toEqual([target(MEMBER)]);
+  });
+
+  it("refuses a member of another organization than its own", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.accountBoundary = { kind: "organization", organizationId: "o-someoneelse" };
+    ports.organization.members.add(MEMBER);
+
+    // Act
+    const refused = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(refused).toBeInstanceOf(EnforcementFailedError);
+    expect(ports.reached).toEqual([]);
+  });
+});
 
 describe("enforceCloudTrailEvent", () => {
   it("creates the policy's flow log for a new VPC with one read and one write, in the home account", async () => {
@@ -149,11 +233,9 @@ describe("enforceCloudTrailEvent", () => {
   it("acts in the account the event names, with that account's placeholders", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const event = sampleEvent("vpc-created.json");
-    event.detail.recipientAccountId = MEMBER;
 
     // Act
-    const report = await enforceCloudTrailEvent(event, ports);
+    const report = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
@@ -167,11 +249,9 @@ describe("enforceCloudTrailEvent", () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
     ports.allowedAccounts = [HOME];
-    const event = sampleEvent("vpc-created.json");
-    event.detail.recipientAccountId = MEMBER;
 
     // Act
-    const error = await enforceCloudTrailEvent(event, ports).catch((caught: unknown) => caught);
+    const error = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(EnforcementFailedError);
@@ -180,6 +260,21 @@ describe("enforceCloudTrailEvent", () => {
         { resourceId: VPC, reason: `AccountNotAllowedError: account ${MEMBER} is not in ALLOWED_ACCOUNTS` },
       ],
     });
+    expect(ports.reached).toEqual([]);
+  });
+
+  it("refuses an event whose envelope and detail name different accounts, reaching neither", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    const event = eventFrom(HOME);
+    event.detail.recipientAccountId = MEMBER;
+
+    // Act
+    const handling = enforceCloudTrailEvent(event, ports);
+
+    // Assess
+    await expect(handling).rejects.toBeInstanceOf(EventValidationError);
+    expect(ports.policyLoads).toEqual([]);
     expect(ports.reached).toEqual([]);
   });
 
