@@ -27,6 +27,8 @@ export interface CliEnforcerOptions {
   readonly homeAccountId: AccountId;
   /** --organization-id: refuse accounts that are not ACTIVE members of this organization. */
   readonly organizationId?: string | undefined;
+  /** --allowed-destinations: the destination guard, as ALLOWED_DESTINATIONS is the deployment's. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 /** One command, one policy: it is never re-read halfway through a long scan. */

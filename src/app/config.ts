@@ -2,6 +2,7 @@
 // reads the environment: everything below it receives typed options.
 import { type AccountId, isAccountId, isRegionName, type RegionName } from "../domain/resources.js";
 import { ConfigurationError } from "../errors.js";
+import { parseDestinationPatterns } from "../policy/destination-patterns.js";
 import { POLICY_SOURCE_FORMS, type PolicySource, parsePolicySource } from "../policy/policy-source.js";
 import type { AccountBoundary } from "../use-cases/run-enforcement.js";
 
@@ -20,6 +21,8 @@ export interface EnforcerConfig {
    * Without it the function acts in its own account only, or in the accounts ALLOWED_ACCOUNTS lists.
    */
   readonly accountBoundary: AccountBoundary;
+  /** ALLOWED_DESTINATIONS: destination ARN patterns no policy can send flow logs beyond. */
+  readonly allowedDestinations?: readonly string[];
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
 }
@@ -47,6 +50,7 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     ...(allowed === undefined || allowed.length === 0 ? {} : { allowedAccounts: allowed }),
     ...(region && isRegionName(region) ? { region } : {}),
     accountBoundary: accountBoundaryOf(env),
+    ...allowedDestinationsOf(env),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
   };
 }
@@ -89,6 +93,13 @@ function required(env: Env, name: string): string {
   if (value === undefined || value.trim() === "")
     throw new ConfigurationError(`environment variable ${name} is required`);
   return value.trim();
+}
+
+function allowedDestinationsOf(env: Env): { allowedDestinations?: readonly string[] } {
+  const parsed = parseDestinationPatterns(env.ALLOWED_DESTINATIONS ?? "");
+  if (parsed.kind === "invalid")
+    throw new ConfigurationError(`environment variable ALLOWED_DESTINATIONS ${parsed.problem}`);
+  return parsed.patterns.length === 0 ? {} : { allowedDestinations: parsed.patterns };
 }
 
 /** The template sets ORGANIZATION_ID from its OrganizationId parameter: empty for a deployment that is not org-wide. */

@@ -23,6 +23,7 @@ export interface EnforcerOptions {
   /** The home region: the function's own (AWS_REGION) or the CLI's; STS, SSM and S3 are called there. */
   readonly region?: RegionName | undefined;
   readonly accountBoundary: AccountBoundary;
+  readonly allowedDestinations?: readonly string[] | undefined;
   readonly organizationCacheTtlSeconds: number;
   /** The caller's account when known up front (the CLI's identity); Lambda learns it from its context. */
   readonly homeAccountId?: AccountId | undefined;
@@ -65,6 +66,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
     }),
     allowedAccounts: options.allowedAccounts,
     accountBoundary: options.accountBoundary,
+    allowedDestinations: options.allowedDestinations,
     loadPolicy: (source) => loadPolicy(source ?? options.policySource),
     isHomeAccount: (accountId) => accounts.isHome(accountId),
     now: () => new Date(),

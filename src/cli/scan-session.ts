@@ -34,6 +34,8 @@ export interface SessionRequest {
   readonly roleName: string;
   /** --organization-id: accounts outside this organization are refused before any role is assumed. */
   readonly organizationId?: string | undefined;
+  /** --allowed-destinations: resources the policy sends outside these patterns are failed, never written. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 export interface ScanSession {
@@ -73,6 +75,7 @@ export async function openScanSession(request: SessionRequest, io: CliIo): Promi
     policySource: request.source,
     memberRoleName: request.roleName,
     organizationId: request.organizationId,
+    allowedDestinations: request.allowedDestinations,
     homeAccountId: identity.accountId,
   });
   const policy = await enforcer.loadPolicy();

@@ -4,6 +4,7 @@ import type { ExistingFlowLog, FlowLogSettings, ResolvedDestination } from "../d
 import { DEFAULT_LOG_FORMAT } from "../domain/flow-logs.js";
 import type { ResourceRef, ResourceType, Tags } from "../domain/resources.js";
 import { errorSummary } from "../errors.js";
+import { destinationArn, destinationMatcher } from "../policy/destination-patterns.js";
 import {
   type ExpiredExemption,
   effectiveTags,
@@ -41,6 +42,11 @@ export interface CoverageSnapshot {
   readonly tags: ReadonlyMap<string, Tags>;
   /** Every flow log on the targets and on their VPCs. */
   readonly flowLogs: readonly ExistingFlowLog[];
+  /**
+   * The deployment's guard (ALLOWED_DESTINATIONS): a resource whose policy destination falls outside these patterns
+   * is `failed`, never written. Undefined: no guard.
+   */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 type FlowLogEvaluation =
@@ -55,10 +61,11 @@ export function evaluateCoverage(
   snapshot: CoverageSnapshot,
 ): Map<string, Verdict> {
   const flowLogsByResource = groupBy(snapshot.flowLogs, (log) => log.resourceId);
+  const guard = destinationGuard(snapshot);
   const verdicts = new Map<string, Verdict>();
   for (const target of targets) {
     try {
-      verdicts.set(target.id, decide(policy, target, snapshot, flowLogsByResource));
+      verdicts.set(target.id, decide(policy, target, snapshot, flowLogsByResource, guard));
     } catch (error) {
       verdicts.set(target.id, { kind: "failed", reason: errorSummary(error) });
     }
@@ -66,11 +73,25 @@ export function evaluateCoverage(
   return verdicts;
 }
 
+/** Why settings may not be written under the guard (a reason naming it), or undefined when they may. */
+type DestinationGuard = (settings: FlowLogSettings) => string | undefined;
+
+function destinationGuard({ allowedDestinations, placement }: CoverageSnapshot): DestinationGuard {
+  if (allowedDestinations === undefined) return () => undefined;
+  const allowed = destinationMatcher(allowedDestinations, placement);
+  return ({ destination }) => {
+    const arn = destinationArn(destination, placement);
+    if (arn !== undefined && allowed(arn)) return undefined;
+    return `destination ${arn ?? describeDestination(destination)} is outside ALLOWED_DESTINATIONS (${allowedDestinations.join(", ")}); the deployment's guard allows no flow log to it`;
+  };
+}
+
 function decide(
   policy: Policy,
   target: ResourceRef,
   snapshot: CoverageSnapshot,
   flowLogsByResource: ReadonlyMap<string, ExistingFlowLog[]>,
+  outsideGuard: DestinationGuard,
 ): Verdict {
   const tagsOf = (id: string | undefined) => (id === undefined ? undefined : snapshot.tags.get(id));
   const ownTags = target.tags ?? tagsOf(target.id) ?? {};
@@ -81,6 +102,10 @@ function decide(
     const { kind: _, ...exemption } = resolution;
     return { kind: "exempt", ...exemption };
   }
+
+  // The policy cannot widen the deploy-time guard: a destination outside it is never judged, let alone written.
+  const refused = outsideGuard(resolution.settings);
+  if (refused !== undefined) return { kind: "failed", reason: refused };
 
   const rule = {
     ...(resolution.rule === undefined ? {} : { rule: resolution.rule }),
@@ -130,8 +155,12 @@ function decide(
       ? { resourceType: "VPC", resourceId: vpcId, settings: vpcResolution.settings }
       : remedyOnResource;
   const failing = [own, ...viaVpc].find((evaluation) => evaluation.kind === "delivery-failing");
-  if (failing) return verdictFrom(failing, rule, remedy);
-  return verdictFrom(own, rule, remedy);
+  const verdict = verdictFrom(failing ?? own, rule, remedy);
+  // The VPC's own rule may send its flow log elsewhere than the subnet's: that remedy is guarded too.
+  const refusedRemedy = verdict.kind === "missing" ? outsideGuard(remedy.settings) : undefined;
+  return refusedRemedy === undefined
+    ? verdict
+    : { kind: "failed", reason: `its VPC ${vpcId}: ${refusedRemedy}` };
 }
 
 function verdictFrom(evaluation: FlowLogEvaluation, rule: Enforced, remedy: Remedy): Verdict {

@@ -73,6 +73,8 @@ export interface EnforcementRequest {
   readonly idempotencySeed: string;
   /** Overrides the policy's mode, e.g. the Config rule evaluator always audits. */
   readonly mode?: EnforcementMode;
+  /** The deployment's destination guard (ALLOWED_DESTINATIONS patterns); undefined: none. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 export interface EnforcementDeps {
@@ -94,7 +96,11 @@ export async function enforceCoverage(
 ): Promise<EnforcementReport> {
   const { policy, ec2 } = deps;
   const facts = await gatherFacts(request.scope, deps);
-  const verdicts = evaluateCoverage(policy, facts.targets, { placement: request.placement, ...facts });
+  const verdicts = evaluateCoverage(policy, facts.targets, {
+    placement: request.placement,
+    allowedDestinations: request.allowedDestinations,
+    ...facts,
+  });
   const mode = request.mode ?? policy.mode;
   const write = mode === "enforce";
   const creations = write ? await createRemedies(verdicts, request.idempotencySeed, ec2) : new Map();

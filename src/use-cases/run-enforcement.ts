@@ -52,6 +52,11 @@ export interface EnforcementPorts extends AccountBoundaryPorts {
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
   /** The time decisions are made at (exemptions expire); injected so tests can set it. */
   now(): Date;
+  /**
+   * The deploy-time destination guard (ALLOWED_DESTINATIONS): patterns no policy can widen. A resource whose policy
+   * destination falls outside is `failed` and nothing is written for it. Undefined: no guard.
+   */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 export interface EnforcementJob {
@@ -84,7 +89,13 @@ export async function runEnforcement(
     const placement = await placementOf(job.target, policy, ports);
     const ec2 = await ports.flowLogsIn(job.target);
     report = await enforceCoverage(
-      { placement, scope: job.scope, idempotencySeed: job.idempotencySeed, ...modeOf(job) },
+      {
+        placement,
+        scope: job.scope,
+        idempotencySeed: job.idempotencySeed,
+        allowedDestinations: ports.allowedDestinations,
+        ...modeOf(job),
+      },
       { policy, ec2 },
     );
   } catch (error) {

@@ -9,6 +9,7 @@ import { runEnforcement } from "../../use-cases/run-enforcement.js";
 import {
   accountIds,
   commaList,
+  destinationPatterns,
   oneOf,
   parseCliArgs,
   policySource,
@@ -28,7 +29,7 @@ import { openScanSession, type ScanSession, type SessionRequest } from "../scan-
 
 export const SCAN_OPTIONS_USAGE = `[--accounts <id,…> | --org] [--regions <region,…> | --all-regions] [--policy <source>]
                  [--format table|json|csv] [--role-name <name>] [--concurrency <n>]
-                 [--organization-id <o-…>]`;
+                 [--organization-id <o-…>] [--allowed-destinations <arn-pattern,…>]`;
 export const SCAN_USAGE = `flowlogs scan    ${SCAN_OPTIONS_USAGE}`;
 
 export interface ScanOptions extends SessionRequest {
@@ -56,6 +57,7 @@ export function parseScanArgs(
       concurrency: { type: "string", default: "8" },
       yes: { type: "boolean", short: "y", default: false },
       "organization-id": { type: "string" },
+      "allowed-destinations": { type: "string", multiple: true },
     },
   });
   if (positionals.length > 0)
@@ -85,6 +87,7 @@ export function parseScanArgs(
     concurrency: positiveInteger("--concurrency", values.concurrency ?? "8"),
     yes: values.yes ?? false,
     ...organizationOption(values["organization-id"]),
+    allowedDestinations: destinationPatterns(values["allowed-destinations"]),
   };
 }
 

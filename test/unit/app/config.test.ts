@@ -4,6 +4,32 @@ import { ConfigurationError } from "../../../src/errors.js";
 
 const POLICY_SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
 
+describe("readConfig: ALLOWED_DESTINATIONS", () => {
+  it("reads the destination guard's patterns, and none when empty", () => {
+    // Act
+    const guarded = readConfig({
+      POLICY_SOURCE,
+      ALLOWED_DESTINATIONS: "arn:aws:s3:::central,arn:aws:s3:::central/*,",
+    });
+    const open = readConfig({ POLICY_SOURCE, ALLOWED_DESTINATIONS: "" });
+
+    // Assess
+    expect(guarded.allowedDestinations).toEqual(["arn:aws:s3:::central", "arn:aws:s3:::central/*"]);
+    expect(open).not.toHaveProperty("allowedDestinations");
+  });
+
+  it("fails at cold start on a pattern that is not an ARN, naming the variable", () => {
+    // Act
+    const read = () => readConfig({ POLICY_SOURCE, ALLOWED_DESTINATIONS: "central-flow-logs" });
+
+    // Assess
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(
+      'environment variable ALLOWED_DESTINATIONS must list ARN patterns (arn:…) or * (got "central-flow-logs")',
+    );
+  });
+});
+
 describe("readConfig", () => {
   it("reads the policy source and applies the defaults", () => {
     // Prepare

@@ -442,6 +442,120 @@ describe("enforceCoverage: governed exemptions", () => {
   });
 });
 
+describe("enforceCoverage: the destination guard (ALLOWED_DESTINATIONS)", () => {
+  const GUARD = [
+    "arn:${Partition}:s3:::central-flow-logs/${AccountId}/*",
+    "arn:aws:s3:::central-flow-logs/${AccountId}",
+  ];
+  const ELSEWHERE = "arn:aws:s3:::elsewhere";
+
+  it("writes nothing to a destination outside the guard and fails the resource, naming the guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    const policy = policyWith({ defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)], { allowedDestinations: GUARD }), {
+      policy,
+      ec2,
+    });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        resourceId: VPC_A,
+        outcome: "failed",
+        reason: `destination ${ELSEWHERE} is outside ALLOWED_DESTINATIONS (${GUARD.join(", ")}); the deployment's guard allows no flow log to it`,
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("writes the destinations inside the guard, with the account's placeholders substituted", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.tags.set(VPC_B, { env: "prod" });
+    const policy = policyWith({
+      rules: [
+        { name: "prod", match: { tags: { env: "prod" } }, destination: { type: "s3", arn: ELSEWHERE } },
+      ],
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      forResources([vpc(VPC_A), vpc(VPC_B)], { allowedDestinations: GUARD }),
+      { policy, ec2 },
+    );
+
+    // Assess
+    expect(outcomes.map((o) => [o.resourceId, o.outcome])).toEqual([
+      [VPC_A, "created"],
+      [VPC_B, "failed"],
+    ]);
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[VPC_A]]);
+  });
+
+  it("fails rather than reporting would-create in audit mode, since enforcement would refuse it", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    const policy = policyWith({ mode: "audit", defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)], { allowedDestinations: GUARD }), {
+      policy,
+      ec2,
+    });
+
+    // Assess
+    expect(outcomes).toMatchObject([{ outcome: "failed" }]);
+  });
+
+  it("fails a subnet whose remedy, its VPC's flow log, the VPC's rule sends outside the guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.tags.set(VPC_A, { env: "prod" });
+    const policy = policyWith({
+      rules: [
+        {
+          name: "prod-vpcs",
+          match: { tags: { env: "prod" }, resourceTypes: ["VPC"] },
+          destination: { type: "s3", arn: ELSEWHERE },
+        },
+      ],
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      forResources([subnet(SUBNET_A1, VPC_A)], { allowedDestinations: GUARD }),
+      { policy, ec2 },
+    );
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        resourceId: SUBNET_A1,
+        outcome: "failed",
+        reason: expect.stringMatching(
+          `^its VPC ${VPC_A}: destination ${ELSEWHERE} is outside ALLOWED_DESTINATIONS`,
+        ),
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("leaves every destination allowed without a guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    const policy = policyWith({ defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)]), { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([{ outcome: "created" }]);
+  });
+});
+
 describe("enforceCoverage: scopes", () => {
   it("account-region: lists the policy's resource types and reads all flow logs, without per-ID reads", async () => {
     // Prepare

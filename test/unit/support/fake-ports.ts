@@ -48,6 +48,7 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly policies = new Map<string, Policy>();
   readonly policyLoads: Array<PolicySource | undefined> = [];
   allowedAccounts: readonly AccountId[] | undefined = undefined;
+  allowedDestinations: readonly string[] | undefined = undefined;
   /** Unrestricted unless a test sets the boundary it is about. */
   accountBoundary: AccountBoundary = { kind: "any-account" };
   readonly organization = new FakeOrganization();

@@ -109,6 +109,26 @@ describe("enforceCloudTrailEvent: the organization boundary", () => {
   });
 });
 
+describe("enforceCloudTrailEvent: the destination guard", () => {
+  it("passes the deployment's ALLOWED_DESTINATIONS to the engine: no flow log outside it", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.allowedDestinations = ["arn:aws:s3:::elsewhere-*"];
+
+    // Act
+    const error = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(EnforcementFailedError);
+    expect(String(error)).toContain(
+      `destination ${CENTRAL.replace(/\/$/, "")} is outside ALLOWED_DESTINATIONS`,
+    );
+    expect(ports.ec2For(target(HOME)).callsOf("createFlowLogs")).toEqual([]);
+  });
+});
+
 describe("enforceCloudTrailEvent", () => {
   it("creates the policy's flow log for a new VPC with one read and one write, in the home account", async () => {
     // Prepare
