@@ -54,13 +54,14 @@ export async function readCliPolicy(source: PolicySource, region?: string): Prom
   let ssm: SSMClient | undefined;
   let s3: S3Client | undefined;
   try {
-    return await loadPolicy(source, {
+    const { policy } = await loadPolicy(source, {
       ssm: () => (ssm ??= new SSMClient(config)),
       s3: async () => {
         s3 ??= new S3Client(config);
         return s3ObjectReader(s3);
       },
     });
+    return policy;
   } finally {
     ssm?.destroy();
     s3?.destroy();

@@ -78,7 +78,7 @@ export async function openScanSession(request: SessionRequest, io: CliIo): Promi
     allowedDestinations: request.allowedDestinations,
     homeAccountId: identity.accountId,
   });
-  const policy = await enforcer.loadPolicy();
+  const { policy } = await enforcer.loadPolicy();
   const regions = await selectRegions(request.regions, homeRegion, identity, io);
   const accounts = await selectAccounts(request.accounts, identity, enforcer);
   const targets = accounts.flatMap((accountId) => regions.map((region) => accountRegion(accountId, region)));

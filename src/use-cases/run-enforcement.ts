@@ -11,7 +11,7 @@ import {
 import type { FlowLogPort } from "../engine/ports.js";
 import { AccountNotAllowedError, AssumeRoleError, EnforcementFailedError, errorSummary } from "../errors.js";
 import { type Correlation, logger, publishReport } from "../observability.js";
-import type { PolicySource } from "../policy/policy-source.js";
+import type { LoadedPolicy, PolicySource } from "../policy/policy-source.js";
 import { type PlacementFacts, policyUsesOrganizationalUnits } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
 
@@ -46,8 +46,8 @@ export interface AccountBoundaryPorts {
 
 /** What running the engine needs from the outside world; the app layer (src/app/) provides it. */
 export interface EnforcementPorts extends AccountBoundaryPorts {
-  /** The policy from `source`, or the deployment's own when none is given. An invalid one throws. */
-  loadPolicy(source?: PolicySource): Promise<Policy>;
+  /** The policy from `source`, or the deployment's own when none is given, with its version. An invalid one throws. */
+  loadPolicy(source?: PolicySource): Promise<LoadedPolicy>;
   /** EC2 in the account-region, reached with the member role outside home; AssumeRoleError when it cannot be. */
   flowLogsIn(target: AccountRegion): Promise<FlowLogPort>;
   /** The time decisions are made at (exemptions expire); injected so tests can set it. */
@@ -74,7 +74,7 @@ export interface EnforcementJob {
  * 3. learn the account's OUs when a rule matches on them (cached per container)
  * 4. reach EC2 in the account (assuming the member role elsewhere than home)
  * 5. enforce through the engine
- * 6. log one line and count one metric per outcome
+ * 6. log one line (naming the policy's source and version) and count one metric per outcome
  * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
  * many account-regions carry on; the caller decides whether failures make its invocation fail.
  */
@@ -82,7 +82,13 @@ export async function runEnforcement(
   job: EnforcementJob,
   ports: EnforcementPorts,
 ): Promise<EnforcementReport> {
-  const policy = await ports.loadPolicy(job.policySource);
+  const { policy, source, version } = await ports.loadPolicy(job.policySource);
+  // Every outcome line names the policy it was decided by, so a change to it shows in the next invocation's log.
+  const correlation: Correlation = {
+    ...job.correlation,
+    policySource: source,
+    ...(version === undefined ? {} : { policyVersion: version }),
+  };
   let report: EnforcementReport;
   try {
     await authorizeAccount(job.target, ports, policy);
@@ -100,9 +106,9 @@ export async function runEnforcement(
     );
   } catch (error) {
     if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;
-    report = unreachableReport(job, error, job.mode ?? policy.mode);
+    report = unreachableReport({ ...job, correlation }, error, job.mode ?? policy.mode);
   }
-  publishReport(report, job.correlation);
+  publishReport(report, correlation);
   return report;
 }
 

@@ -8,7 +8,7 @@ import {
   type RegionName,
 } from "../../../src/domain/resources.js";
 import { AssumeRoleError } from "../../../src/errors.js";
-import { type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
+import { type LoadedPolicy, type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
 import type { Policy } from "../../../src/policy/schema.js";
 import type { ConfigRulePorts } from "../../../src/use-cases/evaluate-config-rule.js";
 import type {
@@ -61,12 +61,17 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly reached: AccountRegion[] = [];
   private readonly ec2 = new Map<string, FakeFlowLogPort>();
 
-  async loadPolicy(source?: PolicySource): Promise<Policy> {
+  /** The SSM parameter Version the deployment's policy reports. */
+  policyVersion: string | undefined = "3";
+
+  async loadPolicy(source?: PolicySource): Promise<LoadedPolicy> {
     this.policyLoads.push(source);
     const named = source === undefined ? undefined : this.policies.get(policySourceText(source));
     const policy = named ?? this.policy;
     if (policy instanceof Error) throw policy;
-    return policy;
+    if (named !== undefined && source !== undefined) return { policy, source: policySourceText(source) };
+    const deployed = { policy, source: "ssm:/vpc-flow-log-enforcer/policy" };
+    return this.policyVersion === undefined ? deployed : { ...deployed, version: this.policyVersion };
   }
 
   now(): Date {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { EnforcementFailedError, EventValidationError, PolicyValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
 import { enforceCloudTrailEvent } from "../../../src/use-cases/enforce-cloudtrail-event.js";
@@ -106,6 +106,32 @@ describe("enforceCloudTrailEvent: the organization boundary", () => {
     // Assess
     expect(refused).toBeInstanceOf(EnforcementFailedError);
     expect(ports.reached).toEqual([]);
+  });
+});
+
+describe("enforceCloudTrailEvent: which policy decided", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("names the policy's source and SSM Version on every outcome line", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    ports.policyVersion = "12";
+    const lines = vi.spyOn(logger, "info");
+
+    // Act
+    await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
+
+    // Assess
+    expect(lines).toHaveBeenCalledWith(
+      "flow-log outcome",
+      expect.objectContaining({
+        resourceId: VPC,
+        policySource: "ssm:/vpc-flow-log-enforcer/policy",
+        policyVersion: "12",
+      }),
+    );
   });
 });
 
