@@ -88,6 +88,24 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
   };
 }
 
+/** The policy audit's settings: where to notify (ALARM_TOPIC_ARN, empty for none). */
+export interface PolicyAuditConfig {
+  readonly alarmTopicArn?: string;
+  readonly maxAttempts: number;
+}
+
+export function readPolicyAuditConfig(env: Env = process.env): PolicyAuditConfig {
+  const topic = env.ALARM_TOPIC_ARN?.trim() ?? "";
+  if (topic !== "" && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(topic))
+    throw new ConfigurationError(
+      `environment variable ALARM_TOPIC_ARN must be an SNS topic ARN (got "${topic}")`,
+    );
+  return {
+    ...(topic === "" ? {} : { alarmTopicArn: topic }),
+    maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
+  };
+}
+
 function required(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === "")

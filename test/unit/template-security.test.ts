@@ -115,6 +115,12 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
       "EventBridge Scheduler invokes it asynchronously: a failed run goes to EnforcerDeadLetterQueue, and an " +
       "invocation the scheduler could not make goes there through the schedule's DeadLetterConfig",
   },
+  PolicyAuditFunction: {
+    path: "on-failure-destination",
+    why:
+      "EventBridge invokes it asynchronously: a policy change it could not log or notify about goes to " +
+      "EnforcerDeadLetterQueue after Lambda's retries, and one the rule could not deliver through its DeadLetterConfig",
+  },
   SweepWorkerFunction: {
     path: "sqs-redrive",
     why:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../../src/app/config.js";
+import { readConfig, readPolicyAuditConfig } from "../../../src/app/config.js";
 import { ConfigurationError } from "../../../src/errors.js";
 
 const POLICY_SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
@@ -154,4 +154,24 @@ describe("readConfig", () => {
       expect(act).toThrow(`environment variable ${name} must be a non-negative number (got "five")`);
     },
   );
+});
+
+describe("readPolicyAuditConfig", () => {
+  it("reads the alarm topic, and none when ALARM_TOPIC_ARN is empty", () => {
+    // Act
+    const withTopic = readPolicyAuditConfig({ ALARM_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alarms" });
+    const without = readPolicyAuditConfig({ ALARM_TOPIC_ARN: "" });
+
+    // Assess
+    expect(withTopic.alarmTopicArn).toBe("arn:aws:sns:us-east-1:123456789012:alarms");
+    expect(without).not.toHaveProperty("alarmTopicArn");
+  });
+
+  it("fails at cold start on a topic that is not an SNS ARN", () => {
+    // Act
+    const read = () => readPolicyAuditConfig({ ALARM_TOPIC_ARN: "alarms" });
+
+    // Assess
+    expect(read).toThrow('environment variable ALARM_TOPIC_ARN must be an SNS topic ARN (got "alarms")');
+  });
 });
