@@ -749,6 +749,9 @@ export function renderText(
   const att = getAtt(value);
   if (att !== undefined) return name(att.join("."));
   const join = value["Fn::Join"];
+  // `!Join [",", !Ref SomeList]`: a list parameter's value is given comma-separated already.
+  if (Array.isArray(join) && join[0] === "," && !Array.isArray(join[1]))
+    return renderText(template, join[1], conditions, parameters);
   if (Array.isArray(join) && Array.isArray(join[1]))
     return join[1]
       .map((part: unknown) => renderText(template, part, conditions, parameters))

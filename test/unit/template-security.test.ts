@@ -140,7 +140,12 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
   },
 };
 
-const TEMPLATES = ["template.yaml", "templates/member.yaml", "templates/observability.yaml"] as const;
+const TEMPLATES = [
+  "template.yaml",
+  "templates/member.yaml",
+  "templates/observability.yaml",
+  "templates/guardrails.yaml",
+] as const;
 
 /** Services that assume a role only for the resource naming it: no confused deputy to guard against. */
 const TRUST_WITHOUT_SOURCE = ["lambda.amazonaws.com"];
