@@ -2,7 +2,8 @@
 // would refuse, exemptions that have already expired. `flowlogs validate` prints them; enforcement never needs them.
 import type { PolicyIssue } from "../errors.js";
 import { canFallOutside } from "./destination-patterns.js";
-import { exemptionEnd, type Policy } from "./schema.js";
+import { exemptionEnd } from "./exemption-expiry.js";
+import type { Policy } from "./schema.js";
 
 export interface WarningContext {
   /** The destination guard to check against (ALLOWED_DESTINATIONS); undefined: none given. */

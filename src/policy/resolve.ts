@@ -7,7 +7,8 @@ import {
   type Tags,
 } from "../domain/resources.js";
 import { EnforcerError, PlaceholderError } from "../errors.js";
-import { exemptionEnd, type Policy, type PolicyDestination, type PolicyRule } from "./schema.js";
+import { exemptionEnd } from "./exemption-expiry.js";
+import type { Policy, PolicyDestination, PolicyRule } from "./schema.js";
 
 /** What rule matching sees of a resource. `tags` are the effective tags (a subnet inherits its VPC's). */
 export interface ResourceFacts {

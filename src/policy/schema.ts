@@ -2,6 +2,7 @@
 import { FLOW_LOG_FIELDS } from "../domain/flow-logs.js";
 import { isTransitGatewayType, RESOURCE_TYPES } from "../domain/resources.js";
 import * as z from "../zod.js";
+import { exemptionEnd } from "./exemption-expiry.js";
 
 /** Placeholders allowed in destination fields and flow-log tag values. */
 export const PLACEHOLDERS = ["AccountId", "Region", "Partition", "ResourceId", "VpcId"] as const;
@@ -223,27 +224,6 @@ const ruleSchema = z
       }
     }),
   );
-
-/**
- * The instant an exemption's `expires` ends it (epoch milliseconds): a date lasts through its end in UTC, a
- * date-time with a zone ends at that instant. Undefined when the text is neither (or names no real day).
- */
-export function exemptionEnd(expires: string): number | undefined {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
-  if (date) {
-    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const start = Date.UTC(year, month - 1, day);
-    // Date.UTC rolls 2026-02-30 over to March; a real day comes back as itself.
-    const real = new Date(start);
-    if (real.getUTCFullYear() !== year || real.getUTCMonth() !== month - 1 || real.getUTCDate() !== day)
-      return undefined;
-    return start + 24 * 60 * 60 * 1000;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/.test(expires))
-    return undefined;
-  const instant = Date.parse(expires);
-  return Number.isNaN(instant) ? undefined : instant;
-}
 
 export const policySchema = z
   .strictObject({
