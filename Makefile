@@ -8,7 +8,7 @@
 BUILD = node scripts/build.mjs --outdir "$(ARTIFACTS_DIR)" --handler
 
 .PHONY: check-install build-EventEnforcerFunction build-ConfigRuleFunction build-ConfigRemediationFunction \
-	build-OrgSweepFunction build-SweepWorkerFunction
+	build-OrgSweepFunction build-SweepWorkerFunction build-PolicyAuditFunction
 
 check-install:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
@@ -28,3 +28,6 @@ build-OrgSweepFunction: check-install
 
 build-SweepWorkerFunction: check-install
 	$(BUILD) sweep-worker
+
+build-PolicyAuditFunction: check-install
+	$(BUILD) policy-audit

@@ -22,6 +22,7 @@ import {
   AlreadyInOrganizationException,
   CreateAccountCommand,
   CreateOrganizationCommand,
+  DescribeOrganizationCommand,
   OrganizationsClient,
   paginateListAccounts,
 } from "@aws-sdk/client-organizations";
@@ -169,6 +170,7 @@ async function benchOrganization(bench: Bench): Promise<OrgSweepBenchRow[]> {
     credentials: HOME,
   });
   const accounts = await benchMembers(org, ORG_ACCOUNTS);
+  const { Organization: organization } = await org.send(new DescribeOrganizationCommand({}));
   org.destroy();
   const areas: Array<{ accountId: string; region: string; ec2: EC2Client }> = [];
   for (const accountId of accounts) {
@@ -194,7 +196,7 @@ async function benchOrganization(bench: Bench): Promise<OrgSweepBenchRow[]> {
       SWEEP_QUEUE_URL: queueUrl,
       GOVERNED_REGIONS: ORG_REGIONS.join(","),
     };
-    const workerEnv = { AWS_ENDPOINT_URL: endpoint, ORGANIZATION_CHECK: "on" };
+    const workerEnv = { AWS_ENDPOINT_URL: endpoint, ORGANIZATION_ID: organization?.Id ?? "" };
     const started = await Promise.all([
       startContainer(bench, "once", "dist/org-sweep.mjs", request, coordinatorEnv, true),
       ...Array.from({ length: workers }, () =>

@@ -4,6 +4,7 @@ import { type MotoServer, startMoto } from "../tools/moto.js";
 import { benchConfigPeriodic } from "./config-periodic.js";
 import { type BenchRow, benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
 import { benchOrgSweep } from "./org-sweep.js";
+import { benchPolicyLimits } from "./policy-limits.js";
 
 Object.assign(process.env, {
   AWS_REGION: "us-east-1",
@@ -15,6 +16,7 @@ const wanted = (group: string) => only.length === 0 || only.includes(group);
 
 const rows: BenchRow[] = [];
 if (wanted("core")) rows.push(...benchColdInit(), ...benchBundleSizes());
+if (wanted("policy")) rows.push(...benchPolicyLimits());
 const groups: Array<[string, (endpoint: string) => Promise<BenchRow[]>]> = [
   ["core", benchCallsPerEvent],
   ["config", benchConfigPeriodic],

@@ -115,7 +115,13 @@ function invoke(file: string, ids: Record<string, string>): string {
   writeFileSync(join(dir, "event.json"), text);
   writeFileSync(
     join(dir, "env.json"),
-    JSON.stringify({ EventEnforcerFunction: { POLICY_SOURCE: `file:${POLICY_PATH}` } }),
+    JSON.stringify({
+      EventEnforcerFunction: {
+        POLICY_SOURCE: `file:${POLICY_PATH}`,
+        // The deployment's destination guard must admit what examples/policy.yaml names.
+        ALLOWED_DESTINATIONS: `arn:aws:s3:::central-flow-logs,arn:aws:logs:*:*:log-group:/vpc-flow-logs/*`,
+      },
+    }),
   );
   const run = spawnSync(
     process.execPath,

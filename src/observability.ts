@@ -16,6 +16,9 @@ export interface Correlation {
   readonly trigger: Trigger;
   /** The triggering event's id, Config result token, or sweep run id. */
   readonly correlationId: string;
+  /** The policy a decision was made by: its source and, for an SSM parameter, its Version. */
+  readonly policySource?: string;
+  readonly policyVersion?: string;
 }
 
 /** Outcomes someone must act on: logged as warnings (and alarmed on, see templates/observability.yaml). */

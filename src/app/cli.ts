@@ -52,6 +52,10 @@ export interface CliEnforcerOptions {
   readonly homeAccountId: AccountId;
   /** `--findings`: keep each account-region's Security Hub findings in sync with the outcomes. */
   readonly securityHubFindings?: boolean;
+  /** --organization-id: refuse accounts that are not ACTIVE members of this organization. */
+  readonly organizationId?: string | undefined;
+  /** --allowed-destinations: the destination guard, as ALLOWED_DESTINATIONS is the deployment's. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 /** What `--findings` did, for the command's summary: the CLI's logs are silent, so failures are reported here. */
@@ -68,13 +72,16 @@ export interface CliEnforcer extends Enforcer {
 /** One command, one policy: it is never re-read halfway through a long scan. */
 const ONE_COMMAND_SECONDS = 24 * 60 * 60;
 
-export function createCliEnforcer(options: CliEnforcerOptions): CliEnforcer {
+export function createCliEnforcer({ organizationId, ...options }: CliEnforcerOptions): CliEnforcer {
   const enforcer = createEnforcer({
     ...options,
     policyCacheTtlSeconds: ONE_COMMAND_SECONDS,
     // The SDK's own resolution applies (AWS_MAX_ATTEMPTS, the profile's max_attempts).
     maxAttempts: undefined,
-    organizationCheck: false,
+    // The caller picks the accounts and reaches them with their own credentials, unless asked to stay inside an
+    // organization.
+    accountBoundary:
+      organizationId === undefined ? { kind: "any-account" } : { kind: "organization", organizationId },
     organizationCacheTtlSeconds: ONE_COMMAND_SECONDS,
   });
   const tally: MutableTally = { imported: 0, resolved: 0, failures: [] };
@@ -140,13 +147,14 @@ export async function readCliPolicy(source: PolicySource, region?: string): Prom
   let ssm: SSMClient | undefined;
   let s3: S3Client | undefined;
   try {
-    return await loadPolicy(source, {
+    const { policy } = await loadPolicy(source, {
       ssm: () => (ssm ??= new SSMClient(config)),
       s3: async () => {
         s3 ??= new S3Client(config);
         return s3ObjectReader(s3);
       },
     });
+    return policy;
   } finally {
     ssm?.destroy();
     s3?.destroy();

@@ -2,7 +2,9 @@
 // reads the environment: everything below it receives typed options.
 import { type AccountId, isAccountId, isRegionName, type RegionName } from "../domain/resources.js";
 import { ConfigurationError } from "../errors.js";
+import { parseDestinationPatterns } from "../policy/destination-patterns.js";
 import { POLICY_SOURCE_FORMS, type PolicySource, parsePolicySource } from "../policy/policy-source.js";
+import type { AccountBoundary } from "../use-cases/run-enforcement.js";
 
 export interface EnforcerConfig {
   /** Where the deployment's policy is kept (POLICY_SOURCE). */
@@ -14,8 +16,13 @@ export interface EnforcerConfig {
   readonly maxAttempts: number;
   /** The function's own region (AWS_REGION), for triggers whose event does not name one. */
   readonly region?: RegionName;
-  /** ORGANIZATION_CHECK=on: refuse accounts that are not ACTIVE members of the organization (before any AssumeRole). */
-  readonly organizationCheck: boolean;
+  /**
+   * ORGANIZATION_ID (o-…, set by an organization-wide deployment): act in the ACTIVE members of that organization.
+   * Without it the function acts in its own account only, or in the accounts ALLOWED_ACCOUNTS lists.
+   */
+  readonly accountBoundary: AccountBoundary;
+  /** ALLOWED_DESTINATIONS: destination ARN patterns no policy can send flow logs beyond. */
+  readonly allowedDestinations?: readonly string[];
   /** How long the organization's account list and OU parents are cached (ORGANIZATION_CACHE_TTL_SECONDS). */
   readonly organizationCacheTtlSeconds: number;
   /** SECURITY_HUB_FINDINGS=on: keep a finding per non-compliant resource in its account-region's Security Hub. */
@@ -52,7 +59,8 @@ export function readConfig(env: Env = process.env): EnforcerConfig {
     maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
     ...(allowed === undefined || allowed.length === 0 ? {} : { allowedAccounts: allowed }),
     ...(region && isRegionName(region) ? { region } : {}),
-    organizationCheck: onOff(env, "ORGANIZATION_CHECK", false),
+    accountBoundary: accountBoundaryOf(env),
+    ...allowedDestinationsOf(env),
     organizationCacheTtlSeconds: positiveNumber(env, "ORGANIZATION_CACHE_TTL_SECONDS", 300),
     securityHubFindings: onOff(env, "SECURITY_HUB_FINDINGS", false),
     ...(topicArn === undefined ? {} : { notificationTopicArn: topicArn }),
@@ -125,11 +133,52 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
   return { ...common, governedRegions: regions };
 }
 
+/** The policy audit's settings: where to notify (ALARM_TOPIC_ARN, empty for none). */
+export interface PolicyAuditConfig {
+  readonly alarmTopicArn?: string;
+  readonly maxAttempts: number;
+}
+
+export function readPolicyAuditConfig(env: Env = process.env): PolicyAuditConfig {
+  const topic = env.ALARM_TOPIC_ARN?.trim() ?? "";
+  if (topic !== "" && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(topic))
+    throw new ConfigurationError(
+      `environment variable ALARM_TOPIC_ARN must be an SNS topic ARN (got "${topic}")`,
+    );
+  return {
+    ...(topic === "" ? {} : { alarmTopicArn: topic }),
+    maxAttempts: positiveNumber(env, "AWS_MAX_ATTEMPTS", 5),
+  };
+}
+
 function required(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === "")
     throw new ConfigurationError(`environment variable ${name} is required`);
   return value.trim();
+}
+
+function allowedDestinationsOf(env: Env): { allowedDestinations?: readonly string[] } {
+  const parsed = parseDestinationPatterns(env.ALLOWED_DESTINATIONS ?? "");
+  if (parsed.kind === "invalid")
+    throw new ConfigurationError(`environment variable ALLOWED_DESTINATIONS ${parsed.problem}`);
+  return parsed.patterns.length === 0 ? {} : { allowedDestinations: parsed.patterns };
+}
+
+/** The template sets ORGANIZATION_ID from its OrganizationId parameter: empty for a deployment that is not org-wide. */
+function accountBoundaryOf(env: Env): AccountBoundary {
+  // A switch that no longer exists must not be mistaken for protection that is still on.
+  if (env.ORGANIZATION_CHECK !== undefined)
+    throw new ConfigurationError(
+      "environment variable ORGANIZATION_CHECK is no longer read: set ORGANIZATION_ID to the organization's ID (o-…)",
+    );
+  const organizationId = env.ORGANIZATION_ID?.trim() ?? "";
+  if (organizationId === "") return { kind: "home-account" };
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new ConfigurationError(
+      `environment variable ORGANIZATION_ID must be an organization ID such as o-a1b2c3d4e5 (got "${organizationId}")`,
+    );
+  return { kind: "organization", organizationId };
 }
 
 function onOff(env: Env, name: string, fallback: boolean): boolean {

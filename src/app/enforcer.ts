@@ -10,7 +10,7 @@ import { OrganizationDirectory } from "../gateways/organization-directory.js";
 import { cachedPolicyLoader } from "../gateways/policy-store.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import type { FindingsPort, NotificationPort, ReportOutputs } from "../use-cases/publish-outputs.js";
-import type { EnforcementPorts } from "../use-cases/run-enforcement.js";
+import type { AccountBoundary, EnforcementPorts } from "../use-cases/run-enforcement.js";
 import { sdkClientConfig } from "./client-config.js";
 import { onFirstUse } from "./on-first-use.js";
 
@@ -26,7 +26,8 @@ export interface EnforcerOptions {
   readonly maxAttempts?: number | undefined;
   /** The home region: the function's own (AWS_REGION) or the CLI's; STS, SSM and S3 are called there. */
   readonly region?: RegionName | undefined;
-  readonly organizationCheck: boolean;
+  readonly accountBoundary: AccountBoundary;
+  readonly allowedDestinations?: readonly string[] | undefined;
   readonly organizationCacheTtlSeconds: number;
   /** The caller's account when known up front (the CLI's identity); Lambda learns it from its context. */
   readonly homeAccountId?: AccountId | undefined;
@@ -51,7 +52,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   // Built on first use: most deployments read the policy from only one kind of source.
   let ssm: SSMClient | undefined;
   // S3 and Organizations code is imported on first use, not only constructed then: a policy in SSM or a file never
-  // needs S3, and only organizationCheck or organizationalUnits rules need Organizations. In the split Lambda
+  // needs S3, and only an organization boundary or organizationalUnits rules need Organizations. In the split Lambda
   // bundles each import is a chunk that cold starts without that need never load (see scripts/build.mjs).
   const s3 = onFirstUse(async () => (await import("../gateways/s3-objects.js")).connectS3(clientConfig));
   const organizationsApi = onFirstUse(async () =>
@@ -75,7 +76,9 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
       ttlSeconds: options.organizationCacheTtlSeconds,
     }),
     allowedAccounts: options.allowedAccounts,
-    organizationCheck: options.organizationCheck,
+    accountBoundary: options.accountBoundary,
+    allowedDestinations: options.allowedDestinations,
+    now: () => new Date(),
     newResourceWaitMs:
       options.newResourceWaitSeconds === undefined ? undefined : options.newResourceWaitSeconds * 1000,
     loadPolicy: (source) => loadPolicy(source ?? options.policySource),

@@ -8,6 +8,7 @@ import {
   type Tags,
 } from "../domain/resources.js";
 import { UsageError } from "../errors.js";
+import { parseDestinationPatterns } from "../policy/destination-patterns.js";
 import { type PolicySource, parsePolicySource } from "../policy/policy-source.js";
 
 /** parseArgs with its errors (unknown option, missing value) turned into UsageError. */
@@ -88,4 +89,13 @@ export function positiveInteger(option: string, value: string): number {
   if (!Number.isInteger(number) || number < 1)
     throw new UsageError(`${option} must be a positive integer (got "${value}")`);
   return number;
+}
+
+/** --allowed-destinations `a,b` (repeatable): the destination guard's ARN patterns; undefined when not given. */
+export function destinationPatterns(values: string | readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const parsed = parseDestinationPatterns(commaList(values).join(","));
+  if (parsed.kind === "invalid") throw new UsageError(`--allowed-destinations ${parsed.problem}`);
+  if (parsed.patterns.length === 0) throw new UsageError("--allowed-destinations lists no pattern");
+  return parsed.patterns;
 }

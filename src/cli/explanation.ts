@@ -77,13 +77,20 @@ function resultLines(result: Explanation["result"]): string[] {
   switch (result.kind) {
     case "out-of-scope":
       return [`result:     OUT OF SCOPE: ${result.reason}; no flow log is required`];
-    case "exempt":
-      return [`result:     EXEMPT by rule ${result.rule}: no flow log is required`];
+    case "exempt": {
+      const why = result.reason === undefined ? "" : ` (${result.reason})`;
+      const until = result.expires === undefined ? "" : ` until ${result.expires}`;
+      return [`result:     EXEMPT by rule ${result.rule}${why}${until}: no flow log is required`];
+    }
     case "error":
       return [`result:     CANNOT RESOLVE: ${result.reason}`];
     case "enforce":
       return [
-        `result:     ENFORCE with ${result.rule === undefined ? "the defaults (no rule matches)" : `rule ${result.rule}`}`,
+        `result:     ENFORCE with ${result.rule === undefined ? "the defaults (no rule matches)" : `rule ${result.rule}`}${
+          result.expiredExemption === undefined
+            ? ""
+            : ` (the exemption by rule ${result.expiredExemption.rule} expired on ${result.expiredExemption.expires})`
+        }`,
         "settings:",
         ...settingsLines(result.settings).map(([key, value]) => `  ${key.padEnd(25)}${value}`),
       ];

@@ -45,6 +45,12 @@ options:
   --accounts <id,…>    accounts to scan (default: the caller's); others are reached by assuming
   --role-name <name>   the member role (default: $MEMBER_ROLE_NAME or FlowLogEnforcerMemberRole)
   --org                every ACTIVE account of the organization (organizations:ListAccounts)
+  --organization-id <o-…>  scan/enforce: refuse, before assuming any role, every account that is not
+                       an ACTIVE member of this organization (a failed row for it)
+  --allowed-destinations <arn-pattern,…>  the deployment's ALLOWED_DESTINATIONS guard (* matches any
+                       run of characters; \${AccountId}, \${Region}, \${Partition} allowed). scan/enforce:
+                       a resource the policy sends outside it is a failed row and nothing is written;
+                       validate: warns when a destination of the policy can fall outside it
   --regions <r,…>      regions to scan (default: the SDK's region); --all-regions: every enabled one
   --format <f>         scan/enforce: table (default), json, csv or html on stdout; explain: text
                        or json; doctor: table or json. Summaries, prompts and the progress bar go

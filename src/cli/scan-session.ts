@@ -39,6 +39,10 @@ export interface SessionRequest {
   readonly roleName: string;
   /** `--findings`: import Security Hub findings for what changed state. */
   readonly findings?: boolean;
+  /** --organization-id: accounts outside this organization are refused before any role is assumed. */
+  readonly organizationId?: string | undefined;
+  /** --allowed-destinations: resources the policy sends outside these patterns are failed, never written. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 export interface ScanSession {
@@ -77,10 +81,12 @@ export async function openScanSession(request: SessionRequest, io: CliIo): Promi
     region: homeRegion,
     policySource: request.source,
     memberRoleName: request.roleName,
+    organizationId: request.organizationId,
+    allowedDestinations: request.allowedDestinations,
     homeAccountId: identity.accountId,
     securityHubFindings: request.findings === true,
   });
-  const policy = await enforcer.loadPolicy();
+  const { policy } = await enforcer.loadPolicy();
   const regions = await selectRegions(request.regions, homeRegion, identity, io);
   const accounts = await selectAccounts(request.accounts, identity, enforcer);
   const targets = accounts.flatMap((accountId) => regions.map((region) => accountRegion(accountId, region)));

@@ -7,6 +7,7 @@ import type { ResourceRef, ResourceType, Tags } from "../domain/resources.js";
 import { errorSummary } from "../errors.js";
 import { destinationArn, destinationMatcher, flowLogDestinationArn } from "../policy/destination-patterns.js";
 import {
+  type ExpiredExemption,
   effectiveTags,
   normalizeLogFormat,
   type PlacementFacts,
@@ -36,22 +37,18 @@ export interface FlowLogFindings {
   readonly outdated: readonly FlowLogFinding[];
 }
 
+/** What a verdict on an enforced resource may add: the exemption that no longer holds for it. */
+interface Enforced {
+  readonly rule?: string;
+  readonly expiredExemption?: ExpiredExemption;
+}
+
 export type Verdict = (
   | { readonly kind: "ignored"; readonly reason: string }
-  | { readonly kind: "exempt"; readonly rule: string }
-  | {
-      readonly kind: "compliant";
-      readonly rule?: string;
-      readonly flowLogIds: string[];
-      readonly reason: string;
-    }
-  | {
-      readonly kind: "delivery-failing";
-      readonly rule?: string;
-      readonly flowLogIds: string[];
-      readonly reason: string;
-    }
-  | { readonly kind: "missing"; readonly rule?: string; readonly reason: string; readonly remedy: Remedy }
+  | { readonly kind: "exempt"; readonly rule: string; readonly reason?: string; readonly expires?: string }
+  | (Enforced & { readonly kind: "compliant"; readonly flowLogIds: string[]; readonly reason: string })
+  | (Enforced & { readonly kind: "delivery-failing"; readonly flowLogIds: string[]; readonly reason: string })
+  | (Enforced & { readonly kind: "missing"; readonly reason: string; readonly remedy: Remedy })
   | { readonly kind: "failed"; readonly reason: string }
 ) & {
   /** Present when some flow log on the resource is unapproved or outdated. */
@@ -66,6 +63,11 @@ export interface CoverageSnapshot {
   readonly owners?: ReadonlyMap<string, string>;
   /** Every flow log on the targets and on their VPCs. */
   readonly flowLogs: readonly ExistingFlowLog[];
+  /**
+   * The deployment's guard (ALLOWED_DESTINATIONS): a resource whose policy destination falls outside these patterns
+   * is `failed`, never written. Undefined: no guard.
+   */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 type FlowLogEvaluation =
@@ -90,10 +92,14 @@ export function evaluateCoverage(
 ): Map<string, Verdict> {
   const flowLogsByResource = groupBy(snapshot.flowLogs, (log) => log.resourceId);
   const approval = approvalOf(policy, snapshot.placement);
+  const guard = destinationGuard(snapshot);
   const verdicts = new Map<string, Verdict>();
   for (const target of targets) {
     try {
-      verdicts.set(target.id, decide(policy, target, snapshot, flowLogsByResource, approval));
+      verdicts.set(
+        target.id,
+        decide(policy, target, snapshot, flowLogsByResource, { approved: approval, outsideGuard: guard }),
+      );
     } catch (error) {
       verdicts.set(target.id, { kind: "failed", reason: errorSummary(error) });
     }
@@ -116,12 +122,31 @@ function approvalOf(policy: Policy, placement: PlacementFacts): Approval {
   };
 }
 
+/** Why settings may not be written under the guard (a reason naming it), or undefined when they may. */
+type DestinationGuard = (settings: FlowLogSettings) => string | undefined;
+
+function destinationGuard({ allowedDestinations, placement }: CoverageSnapshot): DestinationGuard {
+  if (allowedDestinations === undefined) return () => undefined;
+  const allowed = destinationMatcher(allowedDestinations, placement);
+  return ({ destination }) => {
+    const arn = destinationArn(destination, placement);
+    if (arn !== undefined && allowed(arn)) return undefined;
+    return `destination ${arn ?? describeDestination(destination)} is outside ALLOWED_DESTINATIONS (${allowedDestinations.join(", ")}); the deployment's guard allows no flow log to it`;
+  };
+}
+
+/** The destination limits a decision applies: the policy's approvedDestinations and the deployment's guard. */
+interface DestinationLimits {
+  readonly approved: Approval;
+  readonly outsideGuard: DestinationGuard;
+}
+
 function decide(
   policy: Policy,
   target: ResourceRef,
   snapshot: CoverageSnapshot,
   flowLogsByResource: ReadonlyMap<string, ExistingFlowLog[]>,
-  approved: Approval,
+  { approved, outsideGuard }: DestinationLimits,
 ): Verdict {
   const tagsOf = (id: string | undefined) => (id === undefined ? undefined : snapshot.tags.get(id));
   const ownTags = target.tags ?? tagsOf(target.id) ?? {};
@@ -133,13 +158,22 @@ function decide(
   const resolution = resolveFlowLogSettings(policy, { ...target, tags }, snapshot.placement);
   if (resolution.kind === "out-of-scope") return { kind: "ignored", reason: resolution.reason };
   const ownLogs = flowLogsByResource.get(target.id) ?? [];
-  if (resolution.kind === "exempt")
+  if (resolution.kind === "exempt") {
+    const { kind: _, ...exemption } = resolution;
     return withFindings(
-      { kind: "exempt", rule: resolution.rule },
+      { kind: "exempt", ...exemption },
       findingsOf(policy, ownLogs, [], undefined, approved, snapshot),
     );
+  }
 
-  const rule = resolution.rule === undefined ? {} : { rule: resolution.rule };
+  // The policy cannot widen the deploy-time guard: a destination outside it is never judged, let alone written.
+  const refused = outsideGuard(resolution.settings);
+  if (refused !== undefined) return { kind: "failed", reason: refused };
+
+  const rule: Enforced = {
+    ...(resolution.rule === undefined ? {} : { rule: resolution.rule }),
+    ...(resolution.expiredExemption === undefined ? {} : { expiredExemption: resolution.expiredExemption }),
+  };
   const { settings } = resolution;
   const judging: Judging = { level: policy.compliance, where: snapshot.placement };
   const findings = findingsOf(policy, ownLogs, [settings.destination], settings, approved, snapshot);
@@ -191,8 +225,12 @@ function decide(
       ? { resourceType: "VPC", resourceId: vpcId, settings: vpcResolution.settings }
       : remedyOnResource;
   const failing = [own, ...viaVpc].find((evaluation) => evaluation.kind === "delivery-failing");
-  if (failing) return withFindings(verdictFrom(failing, rule, remedy), findings);
-  return withFindings(verdictFrom(own, rule, remedy), findings);
+  const verdict = verdictFrom(failing ?? own, rule, remedy);
+  // The VPC's own rule may send its flow log elsewhere than the subnet's: that remedy is guarded too.
+  const refusedRemedy = verdict.kind === "missing" ? outsideGuard(remedy.settings) : undefined;
+  return refusedRemedy === undefined
+    ? withFindings(verdict, findings)
+    : { kind: "failed", reason: `its VPC ${vpcId}: ${refusedRemedy}` };
 }
 
 /**
@@ -247,7 +285,7 @@ function withFindings(verdict: Verdict, findings: FlowLogFindings | undefined): 
   return findings === undefined ? verdict : { ...verdict, findings };
 }
 
-function verdictFrom(evaluation: FlowLogEvaluation, rule: { rule?: string }, remedy: Remedy): Verdict {
+function verdictFrom(evaluation: FlowLogEvaluation, rule: Enforced, remedy: Remedy): Verdict {
   switch (evaluation.kind) {
     case "compliant":
       return {

@@ -8,7 +8,7 @@ import {
   type Tags,
   type VpcId,
 } from "../domain/resources.js";
-import type { PlacementFacts } from "../policy/resolve.js";
+import type { ExpiredExemption, PlacementFacts } from "../policy/resolve.js";
 import { policyUsesTags, settingsKey } from "../policy/resolve.js";
 import type { Policy } from "../policy/schema.js";
 import { flowLogClientToken } from "./client-token.js";
@@ -106,6 +106,8 @@ export interface EnforcementRequest {
   readonly idempotencySeed: string;
   /** Overrides the policy's mode, e.g. the Config rule evaluator always audits. */
   readonly mode?: EnforcementMode;
+  /** The deployment's destination guard (ALLOWED_DESTINATIONS patterns); undefined: none. */
+  readonly allowedDestinations?: readonly string[] | undefined;
 }
 
 export interface EnforcementDeps {
@@ -146,7 +148,11 @@ export async function enforceCoverage(
 ): Promise<EnforcementReport> {
   const { policy, ec2 } = deps;
   const facts = await gatherFacts(request.scope, deps);
-  const snapshot: CoverageSnapshot = { placement: request.placement, ...facts };
+  const snapshot: CoverageSnapshot = {
+    placement: request.placement,
+    allowedDestinations: request.allowedDestinations,
+    ...facts,
+  };
   const verdicts = evaluateCoverage(policy, facts.targets, snapshot);
   const mode = request.mode ?? policy.mode;
   const write = mode === "enforce";
@@ -613,7 +619,7 @@ function toOutcome(
     case "ignored":
       return { ...base, outcome: "ignored", reason: verdict.reason };
     case "exempt":
-      return { ...base, outcome: "exempt", rule: verdict.rule, reason: `exempt by rule ${verdict.rule}` };
+      return { ...base, outcome: "exempt", rule: verdict.rule, reason: exemptionReason(verdict) };
     case "failed":
       return { ...base, outcome: "failed", reason: verdict.reason };
     case "compliant":
@@ -623,11 +629,36 @@ function toOutcome(
         outcome: verdict.kind,
         ...rule,
         flowLogIds: verdict.flowLogIds,
-        reason: verdict.reason,
+        reason: withExpiredExemption(verdict.reason, verdict),
       };
-    case "missing":
-      return { ...base, ...rule, ...remedyOutcome(target, verdict, creations, write) };
+    case "missing": {
+      const remedied = remedyOutcome(target, verdict, creations, write);
+      return {
+        ...base,
+        ...rule,
+        ...remedied,
+        reason: withExpiredExemption(remedied.reason ?? "", verdict),
+      };
+    }
   }
+}
+
+/** `exempt by rule sandboxes: <its reason> (until 2026-12-31)`, as much of it as the rule states. */
+function exemptionReason(verdict: Extract<Verdict, { kind: "exempt" }>): string {
+  const why = verdict.reason === undefined ? "" : `: ${verdict.reason}`;
+  const until = verdict.expires === undefined ? "" : ` (until ${verdict.expires})`;
+  return `exempt by rule ${verdict.rule}${why}${until}`;
+}
+
+/** A resource an expired exemption would have covered says so, wherever its outcome is read. */
+function withExpiredExemption(
+  reason: string,
+  verdict: { readonly expiredExemption?: ExpiredExemption | undefined },
+): string {
+  const expired = verdict.expiredExemption;
+  return expired === undefined
+    ? reason
+    : `${reason}; the exemption by rule ${expired.rule} expired on ${expired.expires}`;
 }
 
 function remedyOutcome(

@@ -5,6 +5,8 @@ import type { AccountId } from "../domain/resources.js";
 export interface OrgAccount {
   readonly accountId: AccountId;
   readonly name?: string;
+  /** The organization (o-…) the account's ARN names. */
+  readonly organizationId?: string;
 }
 
 /** The two Organizations reads the directory caches (organizations-gateway.ts binds them to a client). */
@@ -49,12 +51,17 @@ export class OrganizationDirectory {
     return [...(await this.accountMap(false)).values()];
   }
 
-  /** True when the account is an ACTIVE member; a miss re-reads a list older than `missRefreshSeconds`. */
-  async isActiveMember(accountId: string): Promise<boolean> {
-    if ((await this.accountMap(false)).has(accountId)) return true;
+  /**
+   * True when the account is an ACTIVE member of `organizationId`: listed by ListAccounts and named so by its ARN,
+   * so credentials of another organization's account admit nobody. A miss re-reads a list older than
+   * `missRefreshSeconds`.
+   */
+  async isActiveMember(accountId: string, organizationId: string): Promise<boolean> {
+    const listed = (await this.accountMap(false)).get(accountId);
+    if (listed !== undefined) return listed.organizationId === organizationId;
     const age = this.now() - (this.accounts?.at ?? 0);
     if (age < (this.options.missRefreshSeconds ?? 30) * 1000) return false;
-    return (await this.accountMap(true)).has(accountId);
+    return (await this.accountMap(true)).get(accountId)?.organizationId === organizationId;
   }
 
   /** Every OU above the account, nearest first (the root is not an OU and is left out). */

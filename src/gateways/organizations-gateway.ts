@@ -30,10 +30,20 @@ export async function listActiveAccounts(org: OrganizationsClient): Promise<OrgA
     for (const account of page.Accounts ?? []) {
       const id = account.Id;
       if (id === undefined || !isAccountId(id) || !isActive(account)) continue;
-      accounts.push(account.Name === undefined ? { accountId: id } : { accountId: id, name: account.Name });
+      const organizationId = organizationOfAccountArn(account.Arn);
+      accounts.push({
+        accountId: id,
+        ...(account.Name === undefined ? {} : { name: account.Name }),
+        ...(organizationId === undefined ? {} : { organizationId }),
+      });
     }
   }
   return accounts;
+}
+
+/** The o-… in `arn:aws:organizations::<management>:account/o-…/<account>`. */
+function organizationOfAccountArn(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : /:account\/(o-[a-z0-9]+)\/\d{12}$/.exec(arn)?.[1];
 }
 
 /** `State` replaced the deprecated `Status`; older endpoints (and emulators) may send only `Status`. */

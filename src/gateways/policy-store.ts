@@ -3,8 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { errorSummary, PolicySourceError } from "../errors.js";
-import { type PolicySource, policySourceText } from "../policy/policy-source.js";
-import type { Policy } from "../policy/schema.js";
+import { type LoadedPolicy, type PolicySource, policySourceText } from "../policy/policy-source.js";
 import type { S3ObjectReader } from "./s3-objects.js";
 
 export interface PolicyStoreClients {
@@ -14,7 +13,13 @@ export interface PolicyStoreClients {
   readonly s3: () => Promise<S3ObjectReader>;
 }
 
-export async function readPolicyText(source: PolicySource, clients: PolicyStoreClients): Promise<string> {
+/** The policy's text, and the SSM parameter's Version, which the same GetParameter returns. */
+export interface PolicyText {
+  readonly text: string;
+  readonly version?: string;
+}
+
+export async function readPolicyText(source: PolicySource, clients: PolicyStoreClients): Promise<PolicyText> {
   try {
     switch (source.kind) {
       case "ssm": {
@@ -24,15 +29,16 @@ export async function readPolicyText(source: PolicySource, clients: PolicyStoreC
         const value = response.Parameter?.Value;
         if (value === undefined)
           throw new PolicySourceError(`SSM parameter ${source.parameterName} has no value`);
-        return value;
+        const version = response.Parameter?.Version;
+        return version === undefined ? { text: value } : { text: value, version: String(version) };
       }
       case "s3": {
         const text = await (await clients.s3()).readText(source.bucket, source.key);
         if (text === undefined) throw new PolicySourceError(`S3 object ${policySourceText(source)} is empty`);
-        return text;
+        return { text };
       }
       case "file":
-        return await readFile(source.path, "utf-8");
+        return { text: await readFile(source.path, "utf-8") };
     }
   } catch (error) {
     if (error instanceof PolicySourceError) throw error;
@@ -49,13 +55,15 @@ export async function readPolicyText(source: PolicySource, clients: PolicyStoreC
  * nothing, whereas as a static import it would lengthen every cold start's init. In the split Lambda bundles it is a
  * chunk of its own (see scripts/build.mjs).
  */
-export async function loadPolicy(source: PolicySource, clients: PolicyStoreClients): Promise<Policy> {
+export async function loadPolicy(source: PolicySource, clients: PolicyStoreClients): Promise<LoadedPolicy> {
   // The read is started first, so the request is on the wire before the parser's compilation takes the thread.
-  const [text, { parsePolicy }] = await Promise.all([
+  const [{ text, version }, { parsePolicy }] = await Promise.all([
     readPolicyText(source, clients),
     import("../policy/parse.js"),
   ]);
-  return parsePolicy(text, policySourceText(source));
+  const name = policySourceText(source);
+  const policy = parsePolicy(text, name);
+  return version === undefined ? { policy, source: name } : { policy, source: name, version };
 }
 
 /**
@@ -66,8 +74,8 @@ export function cachedPolicyLoader(
   clients: PolicyStoreClients,
   ttlSeconds: number,
   now: () => number = Date.now,
-): (source: PolicySource) => Promise<Policy> {
-  const cache = new Map<string, { policy: Promise<Policy>; loadedAt: number }>();
+): (source: PolicySource) => Promise<LoadedPolicy> {
+  const cache = new Map<string, { policy: Promise<LoadedPolicy>; loadedAt: number }>();
   return (source) => {
     const key = policySourceText(source);
     const cached = cache.get(key);

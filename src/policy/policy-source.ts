@@ -1,11 +1,22 @@
 // Where a policy is kept, in one grammar for every input that names one (POLICY_SOURCE, a Config rule parameter,
 // a remediation payload, the CLI's --policy): text in, a typed PolicySource out. Pure; reading it is
-// gateways/policy-store.ts's job.
+// gateways/policy-store.ts's job, which returns it as a LoadedPolicy.
+
+import type { Policy } from "./schema.js";
 
 export type PolicySource =
   | { readonly kind: "ssm"; readonly parameterName: string }
   | { readonly kind: "s3"; readonly bucket: string; readonly key: string }
   | { readonly kind: "file"; readonly path: string };
+
+/** A validated policy and which revision of its source it came from. */
+export interface LoadedPolicy {
+  readonly policy: Policy;
+  /** Where it was read, as policySourceText names it. */
+  readonly source: string;
+  /** The SSM parameter's Version when the source is ssm: (GetParameter returns it); absent for S3 and files. */
+  readonly version?: string;
+}
 
 /** The forms a policy source may take, as error messages name them. */
 export const POLICY_SOURCE_FORMS = "ssm:<parameter name>, s3://bucket/key or file:<path>";

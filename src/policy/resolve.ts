@@ -13,6 +13,8 @@ import {
   type Tags,
 } from "../domain/resources.js";
 import { DestinationError, EnforcerError, PlaceholderError } from "../errors.js";
+
+import { exemptionEnd } from "./exemption-expiry.js";
 import type { Policy, PolicyDestination, PolicyRule } from "./schema.js";
 
 /** What rule matching sees of a resource. `tags` are the effective tags (a subnet inherits its VPC's). */
@@ -26,12 +28,31 @@ export interface ResourceFacts {
 /** Where the resource lives; `organizationalUnits` lists every OU above the account, when the policy needs them. */
 export interface PlacementFacts extends AccountRegion {
   readonly organizationalUnits?: readonly string[];
+  /** When the decision is made: an exemption past its `expires` no longer matches. Needed by expiring rules only. */
+  readonly evaluatedAt?: Date;
+}
+
+/** An exempt rule whose match holds but whose `expires` has passed: the outcome says so. */
+export interface ExpiredExemption {
+  readonly rule: string;
+  readonly expires: string;
 }
 
 export type Resolution =
   | { readonly kind: "out-of-scope"; readonly reason: string }
-  | { readonly kind: "exempt"; readonly rule: string }
-  | { readonly kind: "enforce"; readonly rule?: string; readonly settings: FlowLogSettings };
+  | {
+      readonly kind: "exempt";
+      readonly rule: string;
+      readonly reason?: string;
+      readonly expires?: string;
+    }
+  | {
+      readonly kind: "enforce";
+      readonly rule?: string;
+      readonly settings: FlowLogSettings;
+      /** The first expired exemption that would have applied had it not expired. */
+      readonly expiredExemption?: ExpiredExemption;
+    };
 
 /** Tags used for matching: the VPC's tags, overridden key by key by the resource's own. */
 export function effectiveTags(own: Tags, vpcTags: Tags | undefined): Tags {
@@ -48,21 +69,73 @@ export function resolveFlowLogSettings(
       kind: "out-of-scope",
       reason: `resource type ${resource.type} is not in the policy's resourceTypes`,
     };
-  const rule = policy.rules.find((candidate) => ruleMatches(candidate, resource, placement));
-  if (rule?.exempt) return { kind: "exempt", rule: rule.name };
+  let expiredExemption: ExpiredExemption | undefined;
+  const rule = policy.rules.find((candidate) => {
+    const result = matchRule(candidate, resource, placement);
+    if (result.kind === "expired") expiredExemption ??= { rule: candidate.name, expires: result.expires };
+    return result.kind === "matches";
+  });
+  if (rule?.exempt)
+    return {
+      kind: "exempt",
+      rule: rule.name,
+      ...(rule.reason === undefined ? {} : { reason: rule.reason }),
+      ...(rule.expires === undefined ? {} : { expires: rule.expires }),
+    };
   const settings = mergeSettings(policy, rule, resource, placement);
-  return rule === undefined ? { kind: "enforce", settings } : { kind: "enforce", rule: rule.name, settings };
+  return {
+    kind: "enforce",
+    ...(rule === undefined ? {} : { rule: rule.name }),
+    settings,
+    ...(expiredExemption === undefined ? {} : { expiredExemption }),
+  };
 }
 
 export function ruleMatches(rule: PolicyRule, resource: ResourceFacts, placement: PlacementFacts): boolean {
-  return ruleMismatch(rule, resource, placement) === undefined;
+  return matchRule(rule, resource, placement).kind === "matches";
 }
 
 /**
- * Why a rule's match does not hold for the resource (its first failing condition), or undefined when it holds.
- * The single implementation of rule matching, so `flowlogs explain` reports exactly what enforcement decides.
+ * Why a rule's match does not hold for the resource (its first failing condition, or its expiry), or undefined when
+ * it holds. The single implementation of rule matching, so `flowlogs explain` reports exactly what enforcement
+ * decides.
  */
 export function ruleMismatch(
+  rule: PolicyRule,
+  resource: ResourceFacts,
+  placement: PlacementFacts,
+): string | undefined {
+  const result = matchRule(rule, resource, placement);
+  switch (result.kind) {
+    case "matches":
+      return undefined;
+    case "no-match":
+      return result.reason;
+    case "expired":
+      return `its match holds, but the exemption expired on ${result.expires}`;
+  }
+}
+
+type RuleMatch =
+  | { readonly kind: "matches" }
+  | { readonly kind: "no-match"; readonly reason: string }
+  | { readonly kind: "expired"; readonly expires: string };
+
+/** The conditions first, then the expiry: an exemption that would not apply anyway has not "expired" for it. */
+function matchRule(rule: PolicyRule, resource: ResourceFacts, placement: PlacementFacts): RuleMatch {
+  const reason = conditionMismatch(rule, resource, placement);
+  if (reason !== undefined) return { kind: "no-match", reason };
+  if (rule.expires === undefined) return { kind: "matches" };
+  if (placement.evaluatedAt === undefined)
+    throw new EnforcerError(`rule "${rule.name}" expires, but the time of the decision is unknown`);
+  const end = exemptionEnd(rule.expires);
+  // The schema refuses an expires it cannot read; should one reach here, the exemption does not hold.
+  if (end === undefined || placement.evaluatedAt.getTime() >= end)
+    return { kind: "expired", expires: rule.expires };
+  return { kind: "matches" };
+}
+
+function conditionMismatch(
   rule: PolicyRule,
   resource: ResourceFacts,
   placement: PlacementFacts,

@@ -3,6 +3,7 @@ import { FLOW_LOG_FIELDS, RESERVED_TAG_PREFIX } from "../domain/flow-logs.js";
 import { isTransitGatewayType, RESOURCE_TYPES } from "../domain/resources.js";
 import * as z from "../zod.js";
 import { PATTERN_PLACEHOLDERS, unknownPatternPlaceholders } from "./destination-patterns.js";
+import { exemptionEnd } from "./exemption-expiry.js";
 
 /** Placeholders allowed in destination fields and flow-log tag values. */
 export const PLACEHOLDERS = ["AccountId", "Region", "Partition", "ResourceId", "VpcId"] as const;
@@ -175,6 +176,22 @@ const accountIdSchema = z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit
 const tagValueSchema = templated("Tag value.");
 const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
+/**
+ * Keys a JavaScript object treats specially. Copied into a plain object, `__proto__` replaces its prototype instead
+ * of becoming a key (zod drops it), so a rule matching on it would silently match everything; parse.ts refuses them
+ * wherever they appear, and this pattern puts the rule into policy.schema.json for editors.
+ */
+export const RESERVED_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+const tagKeySchema = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.regex(
+      new RegExp(`^(?!(?:${RESERVED_KEYS.join("|")})$)`),
+      `${RESERVED_KEYS.join(", ")} are not allowed as tag keys`,
+    ),
+  );
+
 /** Fields a rule may override; all optional so a rule only states what differs from the defaults. */
 const settingsShape = {
   destination: z.optional(destinationSchema),
@@ -187,7 +204,7 @@ const settingsShape = {
   destinationOptions: described(z.optional(destinationOptionsSchema), "S3 destinations only."),
   tags: described(
     z.optional(
-      z.record(z.string().check(z.minLength(1)), tagValueSchema).check(
+      z.record(tagKeySchema, tagValueSchema).check(
         z.superRefine((tags, ctx) => {
           for (const key of Object.keys(tags))
             if (key.startsWith(RESERVED_TAG_PREFIX))
@@ -240,7 +257,7 @@ const matchSchema = z.strictObject({
   ),
   resourceTypes: described(z.optional(nonEmptyList(resourceTypeSchema)), "Resource types."),
   tags: described(
-    z.optional(z.record(z.string().check(z.minLength(1)), z.string())),
+    z.optional(z.record(tagKeySchema, z.string())),
     'Every key must carry this value; "*" means the key is present.',
   ),
 });
@@ -256,11 +273,33 @@ const ruleSchema = z
       z._default(z.boolean(), false),
       "Matching resources need no flow log and are reported as exempt.",
     ),
+    reason: described(
+      z.optional(z.string().check(z.minLength(1))),
+      "Exempt rules only: why the resources are exempt, shown with every exempt outcome.",
+    ),
+    expires: described(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.refine(
+              (value) => exemptionEnd(value) !== undefined,
+              "must be an ISO date (2026-12-31) or date-time with a zone (2026-12-31T18:00:00Z)",
+            ),
+          ),
+      ),
+      "Exempt rules only: after this date (its end, UTC) or date-time the rule no longer matches, and outcomes say the exemption expired.",
+    ),
     ...settingsShape,
   })
   .check(
     z.superRefine((rule, ctx) => {
-      if (!rule.exempt) return;
+      if (!rule.exempt) {
+        for (const key of ["reason", "expires"] as const)
+          if (rule[key] !== undefined)
+            ctx.addIssue({ code: "custom", message: `${key} applies to exempt rules only`, path: [key] });
+        return;
+      }
       for (const key of Object.keys(settingsShape)) {
         if (rule[key as keyof typeof settingsShape] !== undefined)
           ctx.addIssue({

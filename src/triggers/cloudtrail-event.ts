@@ -95,10 +95,20 @@ export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
     throw new EventValidationError(TRIGGER, [
       `detail.eventName: unsupported event ${eventName} (expected one of ${HANDLED_EVENT_NAMES.join(", ")})`,
     ]);
-  const target: AccountRegion = accountRegion(
-    detail.recipientAccountId ?? envelope.account,
-    detail.awsRegion ?? envelope.region,
-  );
+  // EventBridge sets the envelope; the detail is CloudTrail's record. Where they disagree the event is not what it
+  // claims to be (forged or mangled on its way): refuse it rather than act in either account or region.
+  const disagreements = [
+    ...(detail.recipientAccountId !== undefined && detail.recipientAccountId !== envelope.account
+      ? [
+          `detail.recipientAccountId ${detail.recipientAccountId} differs from the envelope's account ${envelope.account}`,
+        ]
+      : []),
+    ...(detail.awsRegion !== undefined && detail.awsRegion !== envelope.region
+      ? [`detail.awsRegion ${detail.awsRegion} differs from the envelope's region ${envelope.region}`]
+      : []),
+  ];
+  if (disagreements.length > 0) throw new EventValidationError(TRIGGER, disagreements);
+  const target: AccountRegion = accountRegion(envelope.account, envelope.region);
   return {
     kind: "enforce",
     eventId: envelope.id,

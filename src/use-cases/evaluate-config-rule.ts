@@ -11,7 +11,7 @@ import {
   type ConfigRuleRequest,
   parseConfigRuleEvent,
 } from "../triggers/config-event.js";
-import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
+import { type EnforcementPorts, refusalOf, runEnforcement } from "./run-enforcement.js";
 
 export interface ConfigRulePorts extends EnforcementPorts {
   /** The function's own region, for periodic runs whose event names none. */
@@ -42,10 +42,12 @@ export interface ConfigRuleReport {
 
 /** The rule evaluates only the types in its Config scope, whatever else the policy enforces. */
 const RULE_SCOPE = Object.values(CONFIG_RESOURCE_TYPES);
+const ACCOUNT_REGION: EnforcementScope = { kind: "account-region" };
 
 /**
  * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent)
- * 2. deleted, out-of-scope and foreign-type items → NOT_APPLICABLE without any EC2 call
+ * 2. deleted, out-of-scope and foreign-type items → NOT_APPLICABLE without any EC2 call, once the account is known
+ *    to be inside the organization boundary (an account outside it gets no AssumeRole and no PutEvaluations)
  * 3. otherwise run the engine in audit mode on the item, or on every VPC and subnet for a periodic run
  * 4. map outcomes to evaluations (see config-evaluations.ts) and send them in batches of ≤ 100
  * 5. throw EvaluationFailedError when some resource got no verdict, after sending the others
@@ -57,40 +59,10 @@ export async function evaluateConfigRuleEvent(
   const request = parseConfigRuleEvent(event, { region: ports.homeRegion });
   const correlation: Correlation = { trigger: "config-rule", correlationId: correlationIdOf(request) };
 
-  let outcomes: Outcome[] = [];
-  let evaluations: ConfigEvaluation[];
-  if (request.kind === "not-applicable") {
-    logger.info("config item not applicable", {
-      ...correlation,
-      ...request.resource,
-      reason: request.reason,
-    });
-    evaluations = [
-      {
-        resourceType: request.resource.configType,
-        resourceId: request.resource.id,
-        complianceType: "NOT_APPLICABLE",
-        annotation: truncateAnnotation(request.reason),
-        orderingTimestamp: request.orderingTimestamp,
-      },
-    ];
-  } else {
-    const report = await runEnforcement(
-      {
-        target: request.target,
-        scope: scopeOf(request),
-        idempotencySeed: correlation.correlationId,
-        correlation,
-        mode: "audit",
-        ...(request.parameters.policySource === undefined
-          ? {}
-          : { policySource: request.parameters.policySource }),
-      },
-      ports,
-    );
-    outcomes = report.outcomes;
-    evaluations = outcomes.flatMap((outcome) => evaluationOf(outcome, request.orderingTimestamp) ?? []);
-  }
+  const { outcomes, evaluations } =
+    request.kind === "not-applicable"
+      ? await notApplicable(request, correlation, ports)
+      : await evaluate(request, correlation, ports);
 
   const { calls } =
     evaluations.length === 0
@@ -107,6 +79,67 @@ export async function evaluateConfigRuleEvent(
   };
   if (failures.length > 0) throw new EvaluationFailedError(failures, result);
   return result;
+}
+
+interface Verdicts {
+  /** The engine's outcomes (none for an item judged NOT_APPLICABLE from the event alone). */
+  readonly outcomes: Outcome[];
+  readonly evaluations: ConfigEvaluation[];
+}
+
+/**
+ * NOT_APPLICABLE from the event alone, without reading EC2. The verdict still goes out with the account's role, so
+ * the organization boundary comes first: a refused account gets a failed outcome and no evaluation.
+ */
+async function notApplicable(
+  request: Extract<ConfigRuleRequest, { kind: "not-applicable" }>,
+  correlation: Correlation,
+  ports: ConfigRulePorts,
+): Promise<Verdicts> {
+  const refusal = await refusalOf(
+    { target: request.target, scope: ACCOUNT_REGION, correlation },
+    ports,
+    "audit",
+  );
+  if (refusal !== undefined) return { outcomes: refusal.outcomes, evaluations: [] };
+  logger.info("config item not applicable", { ...correlation, ...request.resource, reason: request.reason });
+  return {
+    outcomes: [],
+    evaluations: [
+      {
+        resourceType: request.resource.configType,
+        resourceId: request.resource.id,
+        complianceType: "NOT_APPLICABLE",
+        annotation: truncateAnnotation(request.reason),
+        orderingTimestamp: request.orderingTimestamp,
+      },
+    ],
+  };
+}
+
+/** The engine in audit mode on the item or the account-region; failed outcomes get no evaluation. */
+async function evaluate(
+  request: Exclude<ConfigRuleRequest, { kind: "not-applicable" }>,
+  correlation: Correlation,
+  ports: ConfigRulePorts,
+): Promise<Verdicts> {
+  const { outcomes } = await runEnforcement(
+    {
+      target: request.target,
+      scope: scopeOf(request),
+      idempotencySeed: correlation.correlationId,
+      correlation,
+      mode: "audit",
+      ...(request.parameters.policySource === undefined
+        ? {}
+        : { policySource: request.parameters.policySource }),
+    },
+    ports,
+  );
+  return {
+    outcomes,
+    evaluations: outcomes.flatMap((outcome) => evaluationOf(outcome, request.orderingTimestamp) ?? []),
+  };
 }
 
 function scopeOf(request: Exclude<ConfigRuleRequest, { kind: "not-applicable" }>): EnforcementScope {

@@ -14,12 +14,14 @@ import {
 import {
   CreateAccountCommand,
   CreateOrganizationCommand,
+  DescribeOrganizationCommand,
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { credentialsForAccount, type TestCredentials, useMoto } from "../support/aws-env.js";
 import { ec2ErrorBody, type FaultProxy, startFaultProxy } from "../support/fault-proxy.js";
+import { startCallCounter } from "../support/http-counter.js";
 import { findFreePort } from "../support/loopback.js";
 
 const motoEndpoint = useMoto();
@@ -197,6 +199,41 @@ describe("flowlogs validate", () => {
     expect(result.stdout.split("\n")[0]).toBe(
       `${path}:5:16: (root): Nested mappings are not allowed in compact mappings`,
     );
+  });
+
+  it("refuses a policy over the size limit, and a YAML alias bomb, each with one clear line", async () => {
+    const big = writeWorkFile("big.yaml", `version: 1\n# ${"x".repeat(70_000)}\n`);
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let level = 1; level < 9; level += 1) {
+      const [previous, name] = [String.fromCharCode(96 + level), String.fromCharCode(97 + level)];
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const bomb = writeWorkFile("bomb.yaml", `${levels.join("\n")}\n`);
+
+    const results = [await flowlogs(["validate", big]), await flowlogs(["validate", bomb])];
+
+    expect(results.map((r) => r.code)).toEqual([1, 1]);
+    expect(results[0]?.stdout).toBe(
+      `${big}: (root): the policy is 70014 bytes, more than the limit of 65536 bytes (64 KiB)\n`,
+    );
+    expect(results[1]?.stdout).toMatch(
+      /^.*bomb\.yaml: \(root\): YAML aliases expand too far \(more than 100 references\)/,
+    );
+    for (const result of results) expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("warns, and still exits 0, when a destination can fall outside --allowed-destinations", async () => {
+    const result = await flowlogs([
+      "validate",
+      policyPath,
+      "--allowed-destinations",
+      `arn:aws:s3:::${BUCKET}`,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n").filter(Boolean)).toEqual([
+      `${policyPath}: rules[0].destination: warning: log group /vpc-flow-logs/\${ResourceId} can fall outside ALLOWED_DESTINATIONS (arn:aws:s3:::${BUCKET}): those resources would be reported failed and get no flow log`,
+    ]);
   });
 
   it("names a missing file and exits 1", async () => {
@@ -607,9 +644,42 @@ describe("flowlogs scan: failures", () => {
     expect(result.stderr).toContain(`in ${enabled.length} account-region(s)`);
   });
 
+  it("--organization-id refuses an account outside that organization before assuming its role", async () => {
+    const organizations = new OrganizationsClient({ region: "us-east-1" });
+    const { Organization } = await organizations
+      .send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))
+      .catch(async () => organizations.send(new DescribeOrganizationCommand({})));
+    const counter = await startCallCounter(motoEndpoint());
+
+    const result = await flowlogs(
+      [
+        "scan",
+        "--policy",
+        policyPath,
+        "--accounts",
+        `${HOME_ACCOUNT},999999999999`,
+        "--organization-id",
+        Organization?.Id ?? "",
+        "--format",
+        "json",
+      ],
+      { AWS_ENDPOINT_URL: counter.endpoint },
+    );
+    await counter.stop();
+
+    const { outcomes } = parseReport(result.stdout);
+    expect(outcomeOf(outcomes, "999999999999/us-east-1")).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringContaining("account 999999999999 is not an ACTIVE member of the organization"),
+    });
+    expect(outcomes.some((o) => o.accountId === HOME_ACCOUNT && o.resourceType === "VPC")).toBe(true);
+    expect(counter.count({ service: "sts", action: "AssumeRole" })).toBe(0);
+  });
+
   it("--org scans every ACTIVE account of the organization", async () => {
     const organizations = new OrganizationsClient({ region: "us-east-1" });
-    await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    // The --organization-id test may have created it already.
+    await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).catch(() => undefined);
     const { CreateAccountStatus } = await organizations.send(
       new CreateAccountCommand({ AccountName: "member", Email: "member@example.com" }),
     );

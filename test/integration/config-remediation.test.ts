@@ -106,7 +106,7 @@ describe("remediation of a non-compliant VPC", () => {
     expect(await flowLogsOn(client, subnetId)).toHaveLength(0);
   });
 
-  it("remediates a member account's VPC through the member role", async () => {
+  it("refuses a member account's VPC before any AssumeRole: remediation acts in its own account only", async () => {
     // Prepare
     const member = ec2Client(await credentialsForAccount(motoEndpoint(), MEMBER_ACCOUNT));
     const vpcId = await createVpc(member);
@@ -115,12 +115,14 @@ describe("remediation of a non-compliant VPC", () => {
     const result = await remediate({ ResourceId: vpcId, AccountId: MEMBER_ACCOUNT, Region: "us-east-1" });
 
     // Assess
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(outcomesOf(result.output)).toEqual([
-      expect.objectContaining({ resourceId: vpcId, outcome: "created" }),
-    ]);
-    expect(await flowLogsOn(member, vpcId)).toHaveLength(1);
-    expect(counter.count({ service: "sts", action: "AssumeRole" })).toBe(1);
+    expect(result.exitCode).toBe(1);
+    expect(lambdaError(result.output)).toMatchObject({
+      errorType: "EnforcementFailedError",
+      errorMessage: expect.stringContaining(`account ${MEMBER_ACCOUNT} is not this deployment's own account`),
+    });
+    expect(await flowLogsOn(member, vpcId)).toHaveLength(0);
+    expect(counter.count({ service: "sts", action: "AssumeRole" })).toBe(0);
+    expect(counter.count({ service: "ec2" })).toBe(0);
   });
 
   it("fails the invocation with the reason when the flow log cannot be created", async () => {
@@ -129,7 +131,10 @@ describe("remediation of a non-compliant VPC", () => {
     const missingBucket = policySourceFile(CONFIG_RULE_POLICY.replace(CENTRAL_BUCKET, "no-such-bucket"));
 
     // Act
-    const result = await remediate({ ResourceId: vpcId }, { ...env, POLICY_SOURCE: missingBucket });
+    const result = await remediate(
+      { ResourceId: vpcId },
+      { ...env, POLICY_SOURCE: missingBucket, ALLOWED_DESTINATIONS: "arn:aws:s3:::no-such-bucket" },
+    );
 
     // Assess
     expect(result.exitCode).toBe(1);

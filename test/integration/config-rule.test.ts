@@ -67,7 +67,12 @@ afterEach(() => {
 /** Invokes the built bundle with its AWS calls going through the counter. */
 function invoke(event: unknown) {
   return invokeFunction(FUNCTION, event, {
-    env: { POLICY_SOURCE: policySource, MEMBER_ROLE_NAME: MEMBER_ROLE },
+    // Not organization-wide: the member account is one ALLOWED_ACCOUNTS lists.
+    env: {
+      POLICY_SOURCE: policySource,
+      MEMBER_ROLE_NAME: MEMBER_ROLE,
+      ALLOWED_ACCOUNTS: `${SAMPLE_IDS.account},${MEMBER_ACCOUNT}`,
+    },
     processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
   });
 }

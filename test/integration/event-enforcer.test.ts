@@ -48,6 +48,12 @@ rules:
 `;
 
 const policySource = policySourceFile(POLICY);
+/** The deployment's environment: its policy, and a destination guard that admits the policy's destinations. */
+const ENV = {
+  POLICY_SOURCE: policySource,
+  ALLOWED_DESTINATIONS:
+    "arn:aws:s3:::central-flow-logs,arn:${Partition}:logs:*:${AccountId}:log-group:/vpc-flow-logs/*",
+};
 
 /** DescribeVpcs as EC2 answers it for an ID it does not show (yet): an empty set, not an error. */
 const NO_VPCS =
@@ -74,8 +80,8 @@ describe("VPC created", () => {
     const vpcId = await createVpc(client);
     const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
 
-    const first = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
-    const second = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const first = await invokeFunction(FUNCTION, event, { env: ENV });
+    const second = await invokeFunction(FUNCTION, event, { env: ENV });
 
     expect(first.exitCode, first.stderr).toBe(0);
     expect(outcomesOf(first.output)).toEqual([
@@ -109,7 +115,7 @@ describe("VPC created", () => {
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySource },
+        env: ENV,
       },
     );
 
@@ -133,7 +139,7 @@ describe("VPC created", () => {
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySource },
+        env: ENV,
       },
     );
 
@@ -150,7 +156,7 @@ describe("VPC created", () => {
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: "vpc-00000000000000001" }),
       {
-        env: { POLICY_SOURCE: policySource, NEW_RESOURCE_WAIT_SECONDS: "1" },
+        env: { ...ENV, NEW_RESOURCE_WAIT_SECONDS: "1" },
         processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
       },
     );
@@ -175,7 +181,7 @@ describe("VPC created", () => {
     const result = await invokeFunction(
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
-      { env: { POLICY_SOURCE: policySource }, processEnv: { AWS_ENDPOINT_URL: proxy.endpoint } },
+      { env: ENV, processEnv: { AWS_ENDPOINT_URL: proxy.endpoint } },
     );
     const reads = proxy.count({ action: "DescribeVpcs" });
     await proxy.stop();
@@ -192,9 +198,9 @@ describe("VPC created", () => {
     const client = ec2();
     const vpcId = await createVpc(client, { env: "prod" });
     const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
-    await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    await invokeFunction(FUNCTION, event, { env: ENV });
 
-    const again = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const again = await invokeFunction(FUNCTION, event, { env: ENV });
 
     expect(outcomesOf(again.output)).toEqual([
       expect.objectContaining({
@@ -216,7 +222,7 @@ describe("subnet created", () => {
       [SAMPLE_IDS.subnet]: subnetId,
     });
 
-    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const result = await invokeFunction(FUNCTION, event, { env: ENV });
 
     expect(outcomesOf(result.output)).toEqual([
       expect.objectContaining({
@@ -234,13 +240,13 @@ describe("subnet created", () => {
     const vpcId = await createVpc(client);
     const subnetId = await createSubnet(client, vpcId);
     await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }), {
-      env: { POLICY_SOURCE: policySource },
+      env: ENV,
     });
 
     const result = await invokeFunction(
       FUNCTION,
       sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
-      { env: { POLICY_SOURCE: policySource } },
+      { env: ENV },
     );
 
     expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "compliant" })]);
@@ -255,7 +261,7 @@ describe("subnet created", () => {
     const result = await invokeFunction(
       FUNCTION,
       sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
-      { env: { POLICY_SOURCE: policySource } },
+      { env: ENV },
     );
 
     expect(outcomesOf(result.output)).toEqual([expect.objectContaining({ outcome: "exempt" })]);
@@ -271,7 +277,7 @@ describe("subnet created", () => {
     await invokeFunction(
       FUNCTION,
       sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
-      { env: { POLICY_SOURCE: policySource } },
+      { env: ENV },
     );
 
     expect(await flowLogsOn(client, vpcId)).toHaveLength(0);
@@ -290,7 +296,7 @@ describe("default VPC and subnet", () => {
     const vpcResult = await invokeFunction(
       FUNCTION,
       sampleEvent("default-vpc-created.json", { [SAMPLE_IDS.defaultVpc]: vpcId }),
-      { env: { POLICY_SOURCE: policySource } },
+      { env: ENV },
     );
     const subnetResult = await invokeFunction(
       FUNCTION,
@@ -298,7 +304,7 @@ describe("default VPC and subnet", () => {
         [SAMPLE_IDS.defaultVpc]: vpcId,
         "subnet-0d9c8b7a6f5e4d3c2": subnetId,
       }),
-      { env: { POLICY_SOURCE: policySource } },
+      { env: ENV },
     );
 
     expect(outcomesOf(vpcResult.output)).toEqual([expect.objectContaining({ outcome: "created" })]);
@@ -312,13 +318,13 @@ describe("flow log deleted (tamper repair)", () => {
     const tampered = await createVpc(client);
     const exempt = await createVpc(client, { "flow-logs": "disabled" });
     await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: tampered }), {
-      env: { POLICY_SOURCE: policySource },
+      env: ENV,
     });
     const [original] = await flowLogsOn(client, tampered);
     await client.send(new DeleteFlowLogsCommand({ FlowLogIds: [original?.FlowLogId ?? ""] }));
 
     const result = await invokeFunction(FUNCTION, sampleEvent("flow-log-deleted.json"), {
-      env: { POLICY_SOURCE: policySource },
+      env: ENV,
     });
 
     expect(result.exitCode, result.stderr).toBe(0);
@@ -331,7 +337,7 @@ describe("flow log deleted (tamper repair)", () => {
 });
 
 describe("member accounts", () => {
-  it("assumes the member role and creates the flow log in the event's account only", async () => {
+  it("assumes the member role of an account ALLOWED_ACCOUNTS lists, and creates the flow log there only", async () => {
     const member = ec2(await credentialsForAccount(motoEndpoint(), MEMBER_ACCOUNT));
     const vpcId = await createVpc(member);
     const event = sampleEvent("vpc-created.json", {
@@ -339,7 +345,9 @@ describe("member accounts", () => {
       [SAMPLE_IDS.account]: MEMBER_ACCOUNT,
     });
 
-    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const result = await invokeFunction(FUNCTION, event, {
+      env: { ...ENV, ALLOWED_ACCOUNTS: `${SAMPLE_IDS.account},${MEMBER_ACCOUNT}` },
+    });
 
     expect(outcomesOf(result.output)).toEqual([
       expect.objectContaining({ accountId: MEMBER_ACCOUNT, resourceId: vpcId, outcome: "created" }),
@@ -362,7 +370,7 @@ describe("bad input loses nothing and writes nothing", () => {
     counter = await startCallCounter(motoEndpoint());
 
     const result = await invokeFunction(FUNCTION, sampleEvent("vpc-created-failed-call.json"), {
-      env: { POLICY_SOURCE: policySource },
+      env: ENV,
       processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
     });
 
@@ -383,7 +391,7 @@ describe("bad input loses nothing and writes nothing", () => {
     };
 
     const result = await invokeFunction(FUNCTION, event, {
-      env: { POLICY_SOURCE: policySource },
+      env: ENV,
       processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
     });
 
@@ -399,7 +407,7 @@ describe("bad input loses nothing and writes nothing", () => {
     const event = sampleEvent("vpc-created.json");
     event.detail = { eventName: "CreateInternetGateway" };
 
-    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: policySource } });
+    const result = await invokeFunction(FUNCTION, event, { env: ENV });
 
     expect(result.output).toMatchObject({
       errorMessage: expect.stringContaining("unsupported event CreateInternetGateway"),
@@ -445,7 +453,7 @@ describe("bad input loses nothing and writes nothing", () => {
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySource },
+        env: ENV,
         processEnv: { AWS_ENDPOINT_URL: proxy.endpoint },
       },
     );
@@ -474,7 +482,7 @@ describe("bad input loses nothing and writes nothing", () => {
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySource, AWS_MAX_ATTEMPTS: "4" },
+        env: { ...ENV, AWS_MAX_ATTEMPTS: "4" },
         processEnv: { AWS_ENDPOINT_URL: proxy.endpoint },
       },
     );
@@ -503,7 +511,7 @@ describe("AWS calls per event", () => {
     await invokeFunction(
       FUNCTION,
       sampleEvent("subnet-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.subnet]: subnetId }),
-      { env: { POLICY_SOURCE: policySource }, processEnv: { AWS_ENDPOINT_URL: counter.endpoint } },
+      { env: ENV, processEnv: { AWS_ENDPOINT_URL: counter.endpoint } },
     );
 
     expect(

@@ -90,6 +90,14 @@ const credentials = new Map<string, TestCredentials | undefined>([[MANAGEMENT, u
 const seeded: Seeded[] = [];
 let queueUrl = "";
 let policySource = "";
+let organizationId = "";
+/** The deployment's destination guard: each account's own bucket and the production one, nothing else. */
+const ALLOWED_DESTINATIONS = `arn:\${Partition}:s3:::flow-logs-\${AccountId},arn:aws:s3:::${PROD_BUCKET}`;
+
+/** An organization-wide deployment's function environment. */
+function orgEnv(): Record<string, string> {
+  return { POLICY_SOURCE: policySource, ORGANIZATION_ID: organizationId, ALLOWED_DESTINATIONS };
+}
 
 const ec2 = (accountId: string, region: string) => {
   const creds = credentials.get(accountId);
@@ -193,7 +201,7 @@ async function drainQueue(processEnv: Record<string, string> = {}): Promise<Drai
       })),
     };
     const result = await invokeFunction("SweepWorkerFunction", event, {
-      env: { POLICY_SOURCE: policySource, ORGANIZATION_CHECK: "on" },
+      env: orgEnv(),
       processEnv,
     });
     invocations.push(result);
@@ -236,7 +244,8 @@ function sweptLines(invocations: readonly InvokeResult[]): Array<Record<string, 
 
 beforeAll(async () => {
   const org = new OrganizationsClient({ region: "us-east-1" });
-  await org.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const { Organization: organization } = await org.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  organizationId = organization?.Id ?? "";
   for (const name of ["workloads", "payments"]) {
     const { CreateAccountStatus: status } = await org.send(
       new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }),
@@ -421,7 +430,7 @@ describe("event path across accounts", () => {
     let result: InvokeResult;
     try {
       result = await invokeFunction("EventEnforcerFunction", event, {
-        env: { POLICY_SOURCE: policySource, ORGANIZATION_CHECK: "on" },
+        env: orgEnv(),
         processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
       });
     } finally {
@@ -460,7 +469,7 @@ describe("event path across accounts", () => {
     let result: InvokeResult;
     try {
       result = await invokeFunction("EventEnforcerFunction", event, {
-        env: { POLICY_SOURCE: policySource, ORGANIZATION_CHECK: "on" },
+        env: orgEnv(),
         processEnv: { AWS_ENDPOINT_URL: counter.endpoint },
       });
     } finally {

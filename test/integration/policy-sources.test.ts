@@ -12,6 +12,8 @@ import { SAMPLE_IDS, sampleEvent } from "../support/sample-events.js";
 useMoto();
 const FUNCTION = "EventEnforcerFunction";
 const POLICY_BUCKET = "org-config";
+/** The deployment's destination guard, admitting the buckets these policies name. */
+const ALLOWED_DESTINATIONS = "arn:aws:s3:::from-*";
 
 // moto accepts bucket ARNs only, not bucket/prefix ones (../shared/moto-notes.md).
 const policyTo = (bucket: string) => ({
@@ -42,7 +44,9 @@ describe("policy sources", () => {
     ssm.destroy();
     const { vpcId, event } = await vpcCreatedEvent();
 
-    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: "ssm:/flow-logs/policy" } });
+    const result = await invokeFunction(FUNCTION, event, {
+      env: { POLICY_SOURCE: "ssm:/flow-logs/policy", ALLOWED_DESTINATIONS },
+    });
 
     expect(result.exitCode, result.stderr).toBe(0);
     expect(outcomesOf(result.output)).toEqual([
@@ -53,6 +57,43 @@ describe("policy sources", () => {
         LogDestination: "arn:aws:s3:::from-ssm",
         TrafficType: "REJECT",
       }),
+    ]);
+  });
+
+  it("names the parameter's Version on every outcome line: the invocation after a change shows the new one", async () => {
+    // Prepare
+    const ssm = new SSMClient({ region: "us-east-1" });
+    const policy = (traffic: string) =>
+      `version: 1\ndefaults:\n  destination: { type: s3, arn: "arn:\${Partition}:s3:::from-ssm" }\n  trafficType: ${traffic}\n`;
+    await ssm.send(
+      new PutParameterCommand({ Name: "/versioned/policy", Value: policy("ALL"), Type: "String" }),
+    );
+    const before = await vpcCreatedEvent();
+    const env = { POLICY_SOURCE: "ssm:/versioned/policy", ALLOWED_DESTINATIONS };
+
+    // Act
+    const first = await invokeFunction(FUNCTION, before.event, { env });
+    await ssm.send(
+      new PutParameterCommand({
+        Name: "/versioned/policy",
+        Value: policy("REJECT"),
+        Type: "String",
+        Overwrite: true,
+      }),
+    );
+    ssm.destroy();
+    const after = await vpcCreatedEvent();
+    const second = await invokeFunction(FUNCTION, after.event, { env });
+
+    // Assess
+    const versionsOf = (logs: Array<Record<string, unknown>>) =>
+      logs
+        .filter((line) => line.message === "flow-log outcome")
+        .map((line) => [line.policySource, line.policyVersion]);
+    expect(versionsOf(first.logs)).toEqual([["ssm:/versioned/policy", "1"]]);
+    expect(versionsOf(second.logs)).toEqual([["ssm:/versioned/policy", "2"]]);
+    expect(await flowLogsOn(ec2Client(), after.vpcId)).toEqual([
+      expect.objectContaining({ TrafficType: "REJECT" }),
     ]);
   });
 
@@ -69,7 +110,7 @@ describe("policy sources", () => {
     const { vpcId, event } = await vpcCreatedEvent();
 
     const result = await invokeFunction(FUNCTION, event, {
-      env: { POLICY_SOURCE: `s3://${POLICY_BUCKET}/flow-logs/policy.json` },
+      env: { POLICY_SOURCE: `s3://${POLICY_BUCKET}/flow-logs/policy.json`, ALLOWED_DESTINATIONS },
     });
 
     expect(result.exitCode, result.stderr).toBe(0);

@@ -19,6 +19,7 @@ function ownerOf(file: string): string | undefined {
   if (file.startsWith("config-")) return "ConfigRuleFunction";
   if (file.startsWith("org-sweep-")) return "OrgSweepFunction";
   if (file.startsWith("sweep-")) return "SweepWorkerFunction";
+  if (file.startsWith("policy-")) return "PolicyAuditFunction";
   if (/^(vpc|subnet|default-vpc|flow-log)-/.test(file)) return "EventEnforcerFunction";
   return undefined;
 }

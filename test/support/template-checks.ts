@@ -458,7 +458,8 @@ export function rolesGranting(template: CfnTemplate, action: string): Map<string
   return granting;
 }
 
-function statementsOfRole(template: CfnTemplate, role: string | undefined): StatementAt[] {
+/** The statements of a role: inline, the template's managed policies it attaches, policies naming it. */
+export function statementsOfRole(template: CfnTemplate, role: string | undefined): StatementAt[] {
   const all = policyStatements(template);
   const attached = new Set([role]);
   // The template's managed policies the role attaches, and AWS::IAM::Policy / ManagedPolicy resources that attach
@@ -846,6 +847,9 @@ export function renderText(
   const att = getAtt(value);
   if (att !== undefined) return name(att.join("."));
   const join = value["Fn::Join"];
+  // `!Join [",", !Ref SomeList]`: a list parameter's value is given comma-separated already.
+  if (Array.isArray(join) && join[0] === "," && !Array.isArray(join[1]))
+    return renderText(template, join[1], conditions, parameters);
   if (Array.isArray(join) && Array.isArray(join[1]))
     return join[1]
       .map((part: unknown) => renderText(template, part, conditions, parameters))
@@ -1076,4 +1080,112 @@ export function functionGrants(
     }
   }
   return grants;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Who may use what the template deploys: service principals, Lambda permissions, event bus policies
+
+/** Condition keys (lower-cased) under any operator that admits on a match (not a Not… operator, not Null). */
+function admittingConditionKeys(statement: Obj): Set<string> {
+  const keys = new Set<string>();
+  const condition = statement.Condition;
+  if (!isObj(condition)) return keys;
+  for (const [operator, entries] of Object.entries(condition))
+    if (isObj(entries) && !/Not|^Null$/.test(operator))
+      for (const key of Object.keys(entries)) keys.add(key.toLowerCase());
+  return keys;
+}
+
+const SOURCE_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid"];
+
+function servicePrincipals(statement: Obj): string[] {
+  const principal = statement.Principal;
+  return isObj(principal) ? listOf(principal.Service).filter((s): s is string => typeof s === "string") : [];
+}
+
+/**
+ * A role an AWS service assumes on someone's behalf (EventBridge, Scheduler, SSM…) names in its trust policy whose
+ * behalf: aws:SourceAccount, aws:SourceArn or aws:SourceOrgID, so another account's schedule or rule cannot use it
+ * (the confused deputy). Services that assume a role only for the resource that names it (Lambda) are exempt.
+ */
+export function checkServiceTrust(template: CfnTemplate, exempt: readonly string[]): string[] {
+  return resources(template)
+    .filter(([, resource]) => resource.Type === "AWS::IAM::Role")
+    .flatMap(([id, role]) => {
+      const trust = role.Properties?.AssumeRolePolicyDocument;
+      return listOf(isObj(trust) ? trust.Statement : undefined)
+        .filter(isObj)
+        .flatMap((statement) => {
+          const services = servicePrincipals(statement).filter((service) => !exempt.includes(service));
+          if (services.length === 0 || !isAllow(statement)) return [];
+          const keys = admittingConditionKeys(statement);
+          return SOURCE_KEYS.some((key) => keys.has(key))
+            ? []
+            : [
+                `${id}: ${services.join(", ")} may assume it without an aws:SourceAccount/SourceArn condition`,
+              ];
+        });
+    });
+}
+
+/**
+ * A Lambda permission for an AWS service names the source (SourceAccount or SourceArn); one that cannot, because
+ * CloudFormation offers no restriction AWS supports for it, needs an allowance saying why.
+ */
+export function checkLambdaPermissionSources(
+  template: CfnTemplate,
+  allowed: ReadonlyMap<string, string>,
+): string[] {
+  return resources(template)
+    .filter(([, resource]) => resource.Type === "AWS::Lambda::Permission")
+    .flatMap(([id, permission]) => {
+      const properties = permission.Properties ?? {};
+      const principal = properties.Principal;
+      if (typeof principal !== "string" || !principal.endsWith(".amazonaws.com")) return [];
+      const restricted = properties.SourceAccount !== undefined || properties.SourceArn !== undefined;
+      if (restricted) return allowed.has(id) ? [`${id}: restricted now; drop its allowance`] : [];
+      return allowed.has(id)
+        ? []
+        : [`${id}: ${principal} may invoke it from any account (no SourceAccount/SourceArn)`];
+    });
+}
+
+/** An event bus open to an organization (Principal "*") admits only its members, and only the events it expects. */
+export function checkEventBusPolicies(template: CfnTemplate): string[] {
+  return resources(template)
+    .filter(([, resource]) => resource.Type === "AWS::Events::EventBusPolicy")
+    .flatMap(([id, policy]) =>
+      listOf(policy.Properties?.Statement)
+        .filter(isObj)
+        .filter((statement) => isAllow(statement) && statement.Principal === "*")
+        .flatMap((statement) => {
+          const keys = admittingConditionKeys(statement);
+          return ["aws:principalorgid", "events:source", "events:detail-type"]
+            .filter((key) => !keys.has(key))
+            .map((key) => `${id}: PutEvents from any principal without a ${key} condition`);
+        }),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which roles hold what the code needs
+
+/** The actions of `actions` that no Allow of these statements grants. */
+export function missingActions(statements: readonly StatementAt[], actions: readonly string[]): string[] {
+  return actions.filter((action) => !statements.some(({ statement }) => grants(statement, action)));
+}
+
+/** The role a function runs with (its Role property, `!GetAtt X.Arn`). */
+export function roleOfFunction(fn: CfnResource): string | undefined {
+  return targetId(fn.Properties?.Role);
+}
+
+/** The logical ids of `!GetAtt X.Arn` values in a (possibly joined) list, e.g. a stack set's TrustedRoleArns. */
+export function getAttIds(value: unknown): string[] {
+  const join = isObj(value) ? value["Fn::Join"] : undefined;
+  const parts = Array.isArray(join) ? listOf(join[1]) : listOf(value);
+  return parts.flatMap((part) => {
+    const att = getAtt(part);
+    return att === undefined ? [] : [att[0]];
+  });
 }

@@ -32,6 +32,32 @@ describe("scan/enforce arguments", () => {
     });
   });
 
+  it("takes the organization boundary and the destination guard when asked", () => {
+    const options = parseScanArgs(
+      [
+        "--policy",
+        "p.yaml",
+        "--organization-id",
+        "o-a1b2c3d4e5",
+        "--allowed-destinations",
+        "arn:aws:s3:::central,arn:aws:s3:::central/*",
+        "--allowed-destinations",
+        "arn:${Partition}:logs:*:${AccountId}:log-group:/vpc/*",
+      ],
+      {},
+      "usage",
+    );
+
+    expect(options).toMatchObject({
+      organizationId: "o-a1b2c3d4e5",
+      allowedDestinations: [
+        "arn:aws:s3:::central",
+        "arn:aws:s3:::central/*",
+        "arn:${Partition}:logs:*:${AccountId}:log-group:/vpc/*",
+      ],
+    });
+  });
+
   it("takes comma lists and repeated flags for accounts and regions", () => {
     const options = parseScanArgs(
       [
@@ -59,6 +85,15 @@ describe("scan/enforce arguments", () => {
     [["--regions", "Ireland"], '--regions: "Ireland" is not a region name'],
     [["--format", "xml"], '--format must be one of table, json, csv, html (got "xml")'],
     [["--concurrency", "0"], '--concurrency must be a positive integer (got "0")'],
+    [
+      ["--organization-id", "r-ab12"],
+      '--organization-id must be an organization ID such as o-a1b2c3d4e5 (got "r-ab12")',
+    ],
+    [
+      ["--allowed-destinations", "my-bucket"],
+      '--allowed-destinations must list ARN patterns (arn:…) or * (got "my-bucket")',
+    ],
+    [["--allowed-destinations", ","], "--allowed-destinations lists no pattern"],
     [["--bogus"], "Unknown option '--bogus'"],
     [["extra"], 'unexpected argument "extra"'],
   ])("rejects %j as a usage error", (argv, message) => {

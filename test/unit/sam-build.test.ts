@@ -28,7 +28,7 @@ function filesUnder(dir: string): string[] {
 describe("sam build (BuildMethod: makefile)", () => {
   it("builds every function with a Makefile target", () => {
     const makefile = readFileSync("Makefile", "utf-8");
-    expect(functions.map((fn) => fn.logicalId)).toHaveLength(5);
+    expect(functions.map((fn) => fn.logicalId)).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.buildMethod, fn.logicalId).toBe("makefile");
       expect(makefile, fn.logicalId).toMatch(new RegExp(`^build-${fn.logicalId}:`, "m"));

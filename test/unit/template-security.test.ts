@@ -3,32 +3,42 @@
 // both). Inline policies and the templates' own customer managed policies are held to the same rules. If the SAM
 // translator cannot run, these fail.
 import { describe, expect, it } from "vitest";
+import { parsePolicy } from "../../src/policy/parse.js";
 import {
   lazyTransform,
   loadServiceAuthorization,
   type ServiceAuthorization,
   type TransformedTemplate,
 } from "../support/sam-transform.js";
+import { seededPolicyText } from "../support/seeded-policy.js";
+import { reachableSources, sdkActionsOf } from "../support/source-graph.js";
 import {
   actionMatches,
   type CfnTemplate,
   checkAssumeRole,
   checkDuplicateStatements,
+  checkEventBusPolicies,
   checkFailureHandling,
   checkFunctionLogs,
+  checkLambdaPermissionSources,
   checkManagedPolicies,
   checkNoWildcardActions,
   checkPassRole,
   checkResourcePolicies,
+  checkServiceTrust,
   checkWildcardResources,
   decide,
   evaluateConditions,
   type FailureExpectation,
   functionGrants,
+  getAttIds,
+  missingActions,
   type ParameterValues,
   policyStatements,
   resourcePolicyStatements,
+  roleOfFunction,
   rolesGranting,
+  statementsOfRole,
   type WildcardResourceAllowance,
 } from "../support/template-checks.js";
 
@@ -81,7 +91,7 @@ const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
     why: "AWS Config PutEvaluations has no resource types",
   },
   {
-    // Membership check (ORGANIZATION_CHECK) and the sweep's account list.
+    // The organization boundary's membership check (ORGANIZATION_ID) and the sweep's account list.
     action: "organizations:ListAccounts",
     resourceLevel: "none",
     why: "Organizations ListAccounts has no resource types",
@@ -139,6 +149,12 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
       "EventBridge Scheduler invokes it asynchronously: a failed run goes to EnforcerDeadLetterQueue, and an " +
       "invocation the scheduler could not make goes there through the schedule's DeadLetterConfig",
   },
+  PolicyAuditFunction: {
+    path: "on-failure-destination",
+    why:
+      "EventBridge invokes it asynchronously: a policy change it could not log or notify about goes to " +
+      "EnforcerDeadLetterQueue after Lambda's retries, and one the rule could not deliver through its DeadLetterConfig",
+  },
   SweepWorkerFunction: {
     path: "sqs-redrive",
     why:
@@ -147,7 +163,36 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
   },
 };
 
-const TEMPLATES = ["template.yaml", "templates/member.yaml", "templates/observability.yaml"] as const;
+const TEMPLATES = [
+  "template.yaml",
+  "templates/member.yaml",
+  "templates/observability.yaml",
+  "templates/guardrails.yaml",
+] as const;
+
+/** Services that assume a role only for the resource naming it: no confused deputy to guard against. */
+const TRUST_WITHOUT_SOURCE = ["lambda.amazonaws.com"];
+
+/** Lambda permissions for a service that CloudFormation cannot restrict to a source AWS supports, and why. */
+const UNRESTRICTABLE_PERMISSIONS: ReadonlyMap<string, string> = new Map([
+  [
+    "ConfigRuleFunctionOrganizationPermission",
+    "Config in every member account invokes it; AWS::Lambda::Permission takes one SourceAccount and a SourceArn " +
+      "without account wildcards, and PrincipalOrgID does not apply to service principals. The function refuses " +
+      "an account outside ORGANIZATION_ID before any AssumeRole or PutEvaluations.",
+  ],
+]);
+
+/** What the engine's EC2 gateway can call: every role that runs the engine must be allowed each Describe. */
+const ENGINE_GATEWAY = "src/gateways/ec2-gateway.ts";
+const ENGINE_DESCRIBES = sdkActionsOf(ENGINE_GATEWAY, "ec2", "ec2").filter((a) =>
+  a.startsWith("ec2:Describe"),
+);
+
+/** The handler file a function's `Handler: name.handler` runs. */
+function handlerFile(fn: { Properties?: Record<string, unknown> }): string {
+  return `handlers/${String(fn.Properties?.Handler).replace(/\.handler$/, "")}.ts`;
+}
 
 // The translator takes a second or two per template, once per file; a failure fails every test with its message.
 describe("templates after SAM's transform", { timeout: 60_000 }, () => {
@@ -290,6 +335,94 @@ describe("templates after SAM's transform", { timeout: 60_000 }, () => {
   it("gives every function the failure path its triggers call for, and every rule or schedule target a DLQ", () => {
     expect(checkFailureHandling(templateAt("template.yaml"), FAILURE_PATHS)).toEqual([]);
     expect(checkFailureHandling(templateAt("templates/member.yaml"), {})).toEqual([]);
+  });
+
+  it.each(TEMPLATES)("%s: every role a service assumes on someone's behalf names the source", (path) => {
+    expect(checkServiceTrust(templateAt(path), TRUST_WITHOUT_SOURCE)).toEqual([]);
+  });
+
+  it("restricts every Lambda permission for an AWS service to its source, but the documented exceptions", () => {
+    expect(checkLambdaPermissionSources(templateAt("template.yaml"), UNRESTRICTABLE_PERMISSIONS)).toEqual([]);
+  });
+
+  it("lets only the organization put events on the central bus, and only CloudTrail records from EC2", () => {
+    // Act
+    const violations = checkEventBusPolicies(templateAt("template.yaml"));
+    const buses = Object.values(templateAt("template.yaml").Resources ?? {}).filter(
+      (r) => r.Type === "AWS::Events::EventBusPolicy",
+    );
+
+    // Assess
+    expect(buses).toHaveLength(1);
+    expect(violations).toEqual([]);
+  });
+
+  it("grants every Describe the EC2 gateway can call to every role that runs the engine, and to the member role", () => {
+    // Prepare
+    const central = templateAt("template.yaml");
+    const engineFunctions = Object.entries(central.Resources ?? {}).filter(
+      ([, r]) => r.Type === "AWS::Lambda::Function" && reachableSources(handlerFile(r)).has(ENGINE_GATEWAY),
+    );
+
+    // Act
+    const missing = engineFunctions.map(([id, fn]) => [
+      id,
+      missingActions(statementsOfRole(central, roleOfFunction(fn) ?? ""), ENGINE_DESCRIBES),
+    ]);
+    const member = missingActions(
+      statementsOfRole(templateAt("templates/member.yaml"), "FlowLogEnforcerMemberRole"),
+      ENGINE_DESCRIBES,
+    );
+
+    // Assess: the list is derived from the gateway, so it is not vacuous.
+    expect(ENGINE_DESCRIBES).toEqual(
+      expect.arrayContaining(["ec2:DescribeVpcs", "ec2:DescribeTransitGateways"]),
+    );
+    expect(engineFunctions.map(([id]) => id).sort()).toEqual([
+      "ConfigRemediationFunction",
+      "ConfigRuleFunction",
+      "EventEnforcerFunction",
+      "SweepWorkerFunction",
+    ]);
+    expect(missing).toEqual(engineFunctions.map(([id]) => [id, []]));
+    expect(member).toEqual([]);
+  });
+
+  it("grants sts:AssumeRole to exactly the roles the member role trusts", () => {
+    // Prepare
+    const central = templateAt("template.yaml");
+    const stackSet = central.Resources?.MemberStackSet?.Properties?.Parameters;
+    const trusted = (Array.isArray(stackSet) ? stackSet : []).find(
+      (p: { ParameterKey?: string }) => p.ParameterKey === "TrustedRoleArns",
+    ) as { ParameterValue?: unknown } | undefined;
+
+    // Act
+    // The member role, that is: the Firehose source role assumes the log archive's delivery role, not it.
+    const holders = [...rolesGranting(central, "sts:AssumeRole")]
+      .filter(([, statements]) =>
+        statements.some(({ statement }) => JSON.stringify(statement.Resource).includes("MemberRoleName")),
+      )
+      .map(([role]) => role);
+
+    // Assess
+    expect(holders.sort()).toEqual(getAttIds(trusted?.ParameterValue).sort());
+    expect(holders).not.toContain("ConfigRemediationFunctionRole");
+  });
+
+  it("seeds a valid policy that exempts nothing: no opt-out anyone with ec2:CreateTags could use", () => {
+    // Prepare
+    const parameterSets: Array<Record<string, string>> = [
+      {},
+      { DefaultDestination: "cloud-watch-logs" },
+      { CreateCentralBucket: "true" },
+    ];
+    const seeded = parameterSets.map((parameters) => seededPolicyText(parameters));
+
+    // Act
+    const policies = seeded.map((text) => parsePolicy(text, "template.yaml PolicyParameter"));
+
+    // Assess
+    for (const policy of policies) expect(policy.rules.filter((rule) => rule.exempt)).toEqual([]);
   });
 
   it("keeps the allow-list honest: `none` entries name actions AWS lists without resource types", () => {
@@ -880,6 +1013,68 @@ describe("template checks on violations", () => {
       expect.stringMatching(/^Undocumented: no failure expectation/),
       expect.stringMatching(/^Rule: target Good has no DeadLetterConfig/),
       expect.stringMatching(/^Schedule: target Good has no DeadLetterConfig/),
+    ]);
+  });
+
+  it("reports a service role without a source condition, an unrestricted Lambda permission and an open bus", () => {
+    // Prepare
+    const trust = (service: string, condition?: unknown) => ({
+      Type: "AWS::IAM::Role",
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: service },
+              Action: "sts:AssumeRole",
+              Condition: condition,
+            },
+          ],
+        },
+      },
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        Open: trust("scheduler.amazonaws.com"),
+        Negated: trust("events.amazonaws.com", { StringNotEquals: { "aws:SourceAccount": "1" } }),
+        Guarded: trust("ssm.amazonaws.com", {
+          ArnLike: { "aws:SourceArn": "arn:aws:ssm:*:1:automation-execution/*" },
+        }),
+        Lambda: trust("lambda.amazonaws.com"),
+        AnyConfig: { Type: "AWS::Lambda::Permission", Properties: { Principal: "config.amazonaws.com" } },
+        OwnConfig: {
+          Type: "AWS::Lambda::Permission",
+          Properties: { Principal: "config.amazonaws.com", SourceAccount: "1" },
+        },
+        Bus: {
+          Type: "AWS::Events::EventBusPolicy",
+          Properties: {
+            Statement: {
+              Effect: "Allow",
+              Principal: "*",
+              Action: "events:PutEvents",
+              Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } },
+            },
+          },
+        },
+      },
+    };
+
+    // Act
+    const violations = [
+      ...checkServiceTrust(template, ["lambda.amazonaws.com"]),
+      ...checkLambdaPermissionSources(template, new Map([["OwnConfig", "stale"]])),
+      ...checkEventBusPolicies(template),
+    ];
+
+    // Assess
+    expect(violations).toEqual([
+      expect.stringMatching(/^Open: scheduler.amazonaws.com may assume it without/),
+      expect.stringMatching(/^Negated: events.amazonaws.com may assume it without/),
+      expect.stringMatching(/^AnyConfig: config.amazonaws.com may invoke it from any account/),
+      "OwnConfig: restricted now; drop its allowance",
+      "Bus: PutEvents from any principal without a events:source condition",
+      "Bus: PutEvents from any principal without a events:detail-type condition",
     ]);
   });
 });

@@ -40,7 +40,9 @@ interface ExplainOptions {
 }
 
 export async function explainCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const options = parseExplainArgs(argv, io.env);
+  const parsed = parseExplainArgs(argv, io.env);
+  // Exemptions are judged at the time of the explanation, as enforcement would judge them now.
+  const options = { ...parsed, placement: { ...parsed.placement, evaluatedAt: new Date() } };
   // An SSM or S3 policy lives in the caller's region, not necessarily the resource's.
   const policy = await readCliPolicy(
     options.source,

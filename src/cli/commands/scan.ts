@@ -9,6 +9,7 @@ import { runEnforcement } from "../../use-cases/run-enforcement.js";
 import {
   accountIds,
   commaList,
+  destinationPatterns,
   oneOf,
   parseCliArgs,
   policySource,
@@ -27,7 +28,8 @@ import {
 import { openScanSession, type ScanSession, type SessionRequest } from "../scan-session.js";
 
 export const SCAN_OPTIONS_USAGE = `[--accounts <id,…> | --org] [--regions <region,…> | --all-regions] [--policy <source>]
-                 [--format table|json|csv|html] [--role-name <name>] [--concurrency <n>] [--findings]`;
+                 [--format table|json|csv|html] [--role-name <name>] [--concurrency <n>] [--findings]
+                 [--organization-id <o-…>] [--allowed-destinations <arn-pattern,…>]`;
 export const SCAN_USAGE = `flowlogs scan    ${SCAN_OPTIONS_USAGE}`;
 
 export interface ScanOptions extends SessionRequest {
@@ -56,6 +58,8 @@ export function parseScanArgs(
       concurrency: { type: "string", default: "8" },
       yes: { type: "boolean", short: "y", default: false },
       findings: { type: "boolean", default: false },
+      "organization-id": { type: "string" },
+      "allowed-destinations": { type: "string", multiple: true },
     },
   });
   if (positionals.length > 0)
@@ -85,7 +89,18 @@ export function parseScanArgs(
     concurrency: positiveInteger("--concurrency", values.concurrency ?? "8"),
     yes: values.yes ?? false,
     findings: values.findings ?? false,
+    ...organizationOption(values["organization-id"]),
+    allowedDestinations: destinationPatterns(values["allowed-destinations"]),
   };
+}
+
+function organizationOption(value: string | undefined): { organizationId?: string } {
+  if (value === undefined) return {};
+  if (!/^o-[a-z0-9]{10,32}$/.test(value))
+    throw new UsageError(
+      `--organization-id must be an organization ID such as o-a1b2c3d4e5 (got "${value}")`,
+    );
+  return { organizationId: value };
 }
 
 export async function scanCommand(argv: readonly string[], io: CliIo): Promise<number> {

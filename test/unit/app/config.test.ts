@@ -1,8 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../../src/app/config.js";
+import { readConfig, readPolicyAuditConfig } from "../../../src/app/config.js";
 import { ConfigurationError } from "../../../src/errors.js";
 
 const POLICY_SOURCE = "ssm:/vpc-flow-log-enforcer/policy";
+
+describe("readConfig: ALLOWED_DESTINATIONS", () => {
+  it("reads the destination guard's patterns, and none when empty", () => {
+    // Act
+    const guarded = readConfig({
+      POLICY_SOURCE,
+      ALLOWED_DESTINATIONS: "arn:aws:s3:::central,arn:aws:s3:::central/*,",
+    });
+    const open = readConfig({ POLICY_SOURCE, ALLOWED_DESTINATIONS: "" });
+
+    // Assess
+    expect(guarded.allowedDestinations).toEqual(["arn:aws:s3:::central", "arn:aws:s3:::central/*"]);
+    expect(open).not.toHaveProperty("allowedDestinations");
+  });
+
+  it("fails at cold start on a pattern that is not an ARN, naming the variable", () => {
+    // Act
+    const read = () => readConfig({ POLICY_SOURCE, ALLOWED_DESTINATIONS: "central-flow-logs" });
+
+    // Assess
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(
+      'environment variable ALLOWED_DESTINATIONS must list ARN patterns (arn:…) or * (got "central-flow-logs")',
+    );
+  });
+});
 
 describe("readConfig", () => {
   it("reads the policy source and applies the defaults", () => {
@@ -131,4 +157,24 @@ describe("readConfig", () => {
       expect(act).toThrow(`environment variable ${name} must be a non-negative number (got "five")`);
     },
   );
+});
+
+describe("readPolicyAuditConfig", () => {
+  it("reads the alarm topic, and none when ALARM_TOPIC_ARN is empty", () => {
+    // Act
+    const withTopic = readPolicyAuditConfig({ ALARM_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alarms" });
+    const without = readPolicyAuditConfig({ ALARM_TOPIC_ARN: "" });
+
+    // Assess
+    expect(withTopic.alarmTopicArn).toBe("arn:aws:sns:us-east-1:123456789012:alarms");
+    expect(without).not.toHaveProperty("alarmTopicArn");
+  });
+
+  it("fails at cold start on a topic that is not an SNS ARN", () => {
+    // Act
+    const read = () => readPolicyAuditConfig({ ALARM_TOPIC_ARN: "alarms" });
+
+    // Assess
+    expect(read).toThrow('environment variable ALARM_TOPIC_ARN must be an SNS topic ARN (got "alarms")');
+  });
 });

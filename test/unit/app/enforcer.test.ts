@@ -44,7 +44,7 @@ function options(overrides: Partial<EnforcerOptions> = {}): EnforcerOptions {
     memberRoleName: "FlowLogEnforcerMemberRole",
     policyCacheTtlSeconds: 60,
     maxAttempts: 1,
-    organizationCheck: false,
+    accountBoundary: { kind: "home-account" },
     organizationCacheTtlSeconds: 300,
     homeAccountId: accountId(HOME),
     ...overrides,
@@ -90,8 +90,8 @@ describe("createEnforcer", () => {
     const named = await enforcer.loadPolicy({ kind: "file", path: fixturePath("policies/exempt-all.yaml") });
 
     // Assess
-    expect(deployed.rules).toEqual([]);
-    expect(named.rules.map((rule) => rule.name)).toEqual(["everything-exempt"]);
+    expect(deployed.policy.rules).toEqual([]);
+    expect(named.policy.rules.map((rule) => rule.name)).toEqual(["everything-exempt"]);
   });
 
   it("passes the home region and the deployment's allow-list on to the use cases", () => {

@@ -53,26 +53,38 @@ describe("readSweepConfig", () => {
   });
 });
 
-describe("ORGANIZATION_CHECK", () => {
-  it("is off unless turned on, and accepts on/off/true/false", () => {
+describe("ORGANIZATION_ID", () => {
+  it("bounds an organization-wide deployment to its organization, any other to its own account", () => {
     // Prepare
     const base = { POLICY_SOURCE: "ssm:/p" };
 
     // Act
-    const values = [undefined, "on", "ON", "true", "off", "false", ""].map(
-      (value) =>
-        readConfig(value === undefined ? base : { ...base, ORGANIZATION_CHECK: value }).organizationCheck,
+    const boundaries = [undefined, "", " o-a1b2c3d4e5 "].map(
+      (value) => readConfig(value === undefined ? base : { ...base, ORGANIZATION_ID: value }).accountBoundary,
     );
 
     // Assess
-    expect(values).toEqual([false, true, true, true, false, false, false]);
+    expect(boundaries).toEqual([
+      { kind: "home-account" },
+      { kind: "home-account" },
+      { kind: "organization", organizationId: "o-a1b2c3d4e5" },
+    ]);
   });
 
-  it("rejects anything else by name", () => {
+  it("rejects a value that is not an organization ID, by name", () => {
     // Act
-    const read = () => readConfig({ POLICY_SOURCE: "ssm:/p", ORGANIZATION_CHECK: "yes" });
+    const read = () => readConfig({ POLICY_SOURCE: "ssm:/p", ORGANIZATION_ID: "r-ab12" });
 
     // Assess
-    expect(read).toThrow(/ORGANIZATION_CHECK must be on or off \(got "yes"\)/);
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(/ORGANIZATION_ID must be an organization ID such as o-a1b2c3d4e5 \(got "r-ab12"\)/);
+  });
+
+  it("refuses the old ORGANIZATION_CHECK switch instead of ignoring it", () => {
+    // Act
+    const read = () => readConfig({ POLICY_SOURCE: "ssm:/p", ORGANIZATION_CHECK: "on" });
+
+    // Assess
+    expect(read).toThrow(/ORGANIZATION_CHECK is no longer read: set ORGANIZATION_ID/);
   });
 });

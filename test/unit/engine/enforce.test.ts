@@ -391,6 +391,198 @@ describe("enforceCoverage: writes", () => {
   });
 });
 
+describe("enforceCoverage: governed exemptions", () => {
+  const sandbox = {
+    name: "sandbox",
+    match: { tags: { "flow-logs": "disabled" } },
+    exempt: true,
+    reason: "lab traffic only",
+    expires: "2026-06-30",
+  };
+
+  it("reports an exemption with its reason and end date while it holds, creating nothing", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2026-06-30T18:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "exempt",
+        rule: "sandbox",
+        reason: "exempt by rule sandbox: lab traffic only (until 2026-06-30)",
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("creates the flow log once the exemption expired, and says the exemption expired", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2026-07-01T00:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "created",
+        reason: `created a VPC flow log on ${VPC_A} to ${CENTRAL_BUCKET}; the exemption by rule sandbox expired on 2026-06-30`,
+      },
+    ]);
+    expect(outcomes[0]).not.toHaveProperty("rule");
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[VPC_A]]);
+  });
+
+  it("names the expired exemption on a resource that is compliant anyway", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    ec2.tags.set(VPC_A, { "flow-logs": "disabled" });
+    ec2.flowLogs.push(flowLog(VPC_A));
+    const policy = policyWith({ rules: [sandbox] });
+    const request = forResources([vpc(VPC_A)], {
+      placement: placement({ evaluatedAt: new Date("2027-01-01T00:00:00Z") }),
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(request, { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        outcome: "compliant",
+        reason: "has a compliant flow log; the exemption by rule sandbox expired on 2026-06-30",
+      },
+    ]);
+  });
+});
+
+describe("enforceCoverage: the destination guard (ALLOWED_DESTINATIONS)", () => {
+  const GUARD = [
+    "arn:${Partition}:s3:::central-flow-logs/${AccountId}/*",
+    "arn:aws:s3:::central-flow-logs/${AccountId}",
+  ];
+  const ELSEWHERE = "arn:aws:s3:::elsewhere";
+
+  it("writes nothing to a destination outside the guard and fails the resource, naming the guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    const policy = policyWith({ defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)], { allowedDestinations: GUARD }), {
+      policy,
+      ec2,
+    });
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        resourceId: VPC_A,
+        outcome: "failed",
+        reason: `destination ${ELSEWHERE} is outside ALLOWED_DESTINATIONS (${GUARD.join(", ")}); the deployment's guard allows no flow log to it`,
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("writes the destinations inside the guard, with the account's placeholders substituted", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    ec2.tags.set(VPC_B, { env: "prod" });
+    const policy = policyWith({
+      rules: [
+        { name: "prod", match: { tags: { env: "prod" } }, destination: { type: "s3", arn: ELSEWHERE } },
+      ],
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      forResources([vpc(VPC_A), vpc(VPC_B)], { allowedDestinations: GUARD }),
+      { policy, ec2 },
+    );
+
+    // Assess
+    expect(outcomes.map((o) => [o.resourceId, o.outcome])).toEqual([
+      [VPC_A, "created"],
+      [VPC_B, "failed"],
+    ]);
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[VPC_A]]);
+  });
+
+  it("fails rather than reporting would-create in audit mode, since enforcement would refuse it", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    const policy = policyWith({ mode: "audit", defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)], { allowedDestinations: GUARD }), {
+      policy,
+      ec2,
+    });
+
+    // Assess
+    expect(outcomes).toMatchObject([{ outcome: "failed" }]);
+  });
+
+  it("fails a subnet whose remedy, its VPC's flow log, the VPC's rule sends outside the guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    ec2.tags.set(VPC_A, { env: "prod" });
+    const policy = policyWith({
+      rules: [
+        {
+          name: "prod-vpcs",
+          match: { tags: { env: "prod" }, resourceTypes: ["VPC"] },
+          destination: { type: "s3", arn: ELSEWHERE },
+        },
+      ],
+    });
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      forResources([subnet(SUBNET_A1, VPC_A)], { allowedDestinations: GUARD }),
+      { policy, ec2 },
+    );
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        resourceId: SUBNET_A1,
+        outcome: "failed",
+        reason: expect.stringMatching(
+          `^its VPC ${VPC_A}: destination ${ELSEWHERE} is outside ALLOWED_DESTINATIONS`,
+        ),
+      },
+    ]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
+  it("leaves every destination allowed without a guard", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort().seed(vpc(VPC_A), vpc(VPC_B), subnet(SUBNET_A1, VPC_A));
+    const policy = policyWith({ defaults: { destination: { type: "s3", arn: ELSEWHERE } } });
+
+    // Act
+    const { outcomes } = await enforceCoverage(forResources([vpc(VPC_A)]), { policy, ec2 });
+
+    // Assess
+    expect(outcomes).toMatchObject([{ outcome: "created" }]);
+  });
+});
+
 describe("enforceCoverage: scopes", () => {
   it("account-region: lists the policy's resource types and reads all flow logs, without per-ID reads", async () => {
     // Prepare

@@ -29,8 +29,20 @@ async function api() {
   return organizationsApi(client());
 }
 
-function account(id: string, state: Pick<Account, "State" | "Status"> = { State: "ACTIVE" }): Account {
-  return { Id: id, Name: `account-${id}`, ...state };
+const ORG = "o-a1b2c3d4e5";
+
+/** An account as ListAccounts returns it, with the ARN that names its organization. */
+function account(
+  id: string,
+  state: Pick<Account, "State" | "Status"> = { State: "ACTIVE" },
+  organizationId = ORG,
+): Account {
+  return {
+    Id: id,
+    Arn: `arn:aws:organizations::123456789012:account/${organizationId}/${id}`,
+    Name: `account-${id}`,
+    ...state,
+  };
 }
 
 /** Account → OU_CHILD → OU_PARENT → ROOT, the way ListParents answers one level at a time. */
@@ -78,6 +90,22 @@ describe("listActiveAccounts", () => {
     expect(tokens).toEqual([undefined, "p2", "p3"]);
   });
 
+  it("reads each account's organization from its ARN", async () => {
+    // Prepare
+    orgMock.on(ListAccountsCommand).resolves({
+      Accounts: [account("111111111111"), { Id: "222222222222", State: "ACTIVE" }],
+    });
+
+    // Act
+    const accounts = await listActiveAccounts(client());
+
+    // Assess
+    expect(accounts).toEqual([
+      { accountId: "111111111111", name: "account-111111111111", organizationId: ORG },
+      { accountId: "222222222222" },
+    ]);
+  });
+
   it("keeps only ACTIVE accounts, reading the deprecated Status when State is absent", async () => {
     // Prepare
     orgMock.on(ListAccountsCommand).resolves({
@@ -107,16 +135,38 @@ describe("OrganizationDirectory", () => {
     const directory = new OrganizationDirectory(api, { ttlSeconds: 300, now: time.now });
 
     // Act
-    const first = await directory.isActiveMember("111111111111");
-    const second = await directory.isActiveMember("111111111111");
+    const first = await directory.isActiveMember("111111111111", ORG);
+    const second = await directory.isActiveMember("111111111111", ORG);
     const callsWithinTtl = orgMock.commandCalls(ListAccountsCommand).length;
     time.advance(301_000);
-    await directory.isActiveMember("111111111111");
+    await directory.isActiveMember("111111111111", ORG);
 
     // Assess
     expect([first, second]).toEqual([true, true]);
     expect(callsWithinTtl).toBe(1);
     expect(orgMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+  });
+
+  it("admits only accounts of the organization asked about, and none whose ARN names no organization", async () => {
+    // Prepare
+    orgMock.on(ListAccountsCommand).resolves({
+      Accounts: [
+        account("111111111111"),
+        account("222222222222", { State: "ACTIVE" }, "o-otherorg99"),
+        { Id: "333333333333", State: "ACTIVE" },
+      ],
+    });
+    const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
+
+    // Act
+    const answers = await Promise.all(
+      ["111111111111", "222222222222", "333333333333"].map((id) => directory.isActiveMember(id, ORG)),
+    );
+    const asAnotherOrganization = await directory.isActiveMember("222222222222", "o-otherorg99");
+
+    // Assess
+    expect(answers).toEqual([true, false, false]);
+    expect(asAnotherOrganization).toBe(true);
   });
 
   it("re-reads a list older than missRefreshSeconds on a miss, so a new account is admitted promptly", async () => {
@@ -133,11 +183,11 @@ describe("OrganizationDirectory", () => {
     });
 
     // Act
-    await directory.isActiveMember("111111111111");
+    await directory.isActiveMember("111111111111", ORG);
     time.advance(10_000);
-    const tooSoon = await directory.isActiveMember("999999999999");
+    const tooSoon = await directory.isActiveMember("999999999999", ORG);
     time.advance(25_000);
-    const afterRefresh = await directory.isActiveMember("999999999999");
+    const afterRefresh = await directory.isActiveMember("999999999999", ORG);
 
     // Assess
     expect(tooSoon).toBe(false);
@@ -154,9 +204,9 @@ describe("OrganizationDirectory", () => {
     const directory = new OrganizationDirectory(api, { ttlSeconds: 300 });
 
     // Act
-    const first = directory.isActiveMember("111111111111");
+    const first = directory.isActiveMember("111111111111", ORG);
     await first.catch(() => undefined);
-    const second = await directory.isActiveMember("111111111111");
+    const second = await directory.isActiveMember("111111111111", ORG);
 
     // Assess
     await expect(first).rejects.toBeInstanceOf(AccessDeniedException);

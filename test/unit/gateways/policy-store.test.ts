@@ -39,7 +39,9 @@ function clients(): PolicyStoreClients {
 }
 
 function parameter(value: string) {
-  return { Parameter: { Name: "/vpc-flow-log-enforcer/policy", Type: "String" as const, Value: value } };
+  return {
+    Parameter: { Name: "/vpc-flow-log-enforcer/policy", Type: "String" as const, Value: value, Version: 7 },
+  };
 }
 
 function accessDenied(): SSMServiceException {
@@ -57,10 +59,11 @@ describe("loadPolicy", () => {
     ssmMock.on(GetParameterCommand).resolves(parameter(readFixture("policies/issue-example.yaml")));
 
     // Act
-    const policy = await loadPolicy(source(SOURCE), clients());
+    const { policy, source: from, version } = await loadPolicy(source(SOURCE), clients());
 
     // Assess
     expect(policy.rules.map((rule) => rule.name)).toEqual(["prod-to-cloudwatch", "sandboxes-exempt"]);
+    expect([from, version]).toEqual([SOURCE, "7"]);
     expect(ssmMock).toHaveReceivedCommandExactlyOnceWith(GetParameterCommand, {
       Name: "/vpc-flow-log-enforcer/policy",
       WithDecryption: true,
@@ -74,10 +77,11 @@ describe("loadPolicy", () => {
       .resolves({ Body: sdkStreamMixin(Readable.from([readFixture("policies/minimal-s3.json")])) });
 
     // Act
-    const policy = await loadPolicy(source("s3://org-config/flow-logs/policy.json"), clients());
+    const { policy, version } = await loadPolicy(source("s3://org-config/flow-logs/policy.json"), clients());
 
     // Assess
     expect(policy.defaults.tags).toEqual({ ManagedBy: "vpc-flow-log-enforcer" });
+    expect(version).toBeUndefined();
     expect(s3Mock).toHaveReceivedCommandExactlyOnceWith(GetObjectCommand, {
       Bucket: "org-config",
       Key: "flow-logs/policy.json",
@@ -89,7 +93,7 @@ describe("loadPolicy", () => {
     const file = source(`file:${fixturePath("policies/transit-gateways.yaml")}`);
 
     // Act
-    const policy = await loadPolicy(file, clients());
+    const { policy } = await loadPolicy(file, clients());
 
     // Assess
     expect(policy.resourceTypes).toEqual(["VPC", "TransitGateway"]);
@@ -180,7 +184,7 @@ describe("cachedPolicyLoader", () => {
     const reloaded = await load(source(SOURCE));
 
     // Assess
-    expect(reloaded.rules).toHaveLength(2);
+    expect(reloaded.policy.rules).toHaveLength(2);
     expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 2);
   });
 
@@ -195,7 +199,7 @@ describe("cachedPolicyLoader", () => {
 
     // Act
     const failure = await load(source(SOURCE)).catch((error: unknown) => error);
-    const policy = await load(source(SOURCE));
+    const { policy } = await load(source(SOURCE));
 
     // Assess
     expect(failure).toBeInstanceOf(PolicySourceError);

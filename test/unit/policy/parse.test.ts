@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type PolicyIssue, PolicyValidationError } from "../../../src/errors.js";
-import { parsePolicy } from "../../../src/policy/parse.js";
+import { MAX_POLICY_BYTES, parsePolicy } from "../../../src/policy/parse.js";
 import { policyUsesTags } from "../../../src/policy/resolve.js";
 import { readFixture } from "../support/fixtures.js";
 
@@ -392,6 +392,48 @@ rules:
     );
   });
 
+  it("accepts an exempt rule with a reason and an expiry date or date-time", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}rules:
+  - { name: a, match: { tags: { sandbox: "*" } }, exempt: true, reason: lab accounts, expires: 2026-12-31 }
+  - { name: b, match: { regions: [eu-west-1] }, exempt: true, expires: "2026-12-31T18:00:00+01:00" }
+`;
+
+    // Act
+    const policy = parsePolicy(text, "file:policy.yaml");
+
+    // Assess
+    expect(policy.rules.map(({ reason, expires }) => ({ reason, expires }))).toEqual([
+      { reason: "lab accounts", expires: "2026-12-31" },
+      { reason: undefined, expires: "2026-12-31T18:00:00+01:00" },
+    ]);
+  });
+
+  it("rejects an expiry that is not a real ISO date, and reason or expires on a rule that is not exempt", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}rules:
+  - { name: a, exempt: true, expires: 2026-02-30 }
+  - { name: b, exempt: true, expires: "31/12/2026" }
+  - { name: c, exempt: true, expires: "2026-12-31T18:00:00" }
+  - { name: d, trafficType: REJECT, reason: why not, expires: 2026-12-31 }
+`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    const dateMessage = "must be an ISO date (2026-12-31) or date-time with a zone (2026-12-31T18:00:00Z)";
+    expect(issues.map(({ path, message }) => `${path}: ${message}`)).toEqual([
+      `rules[0].expires: ${dateMessage}`,
+      `rules[1].expires: ${dateMessage}`,
+      `rules[2].expires: ${dateMessage}`,
+      "rules[3].reason: reason applies to exempt rules only",
+      "rules[3].expires: expires applies to exempt rules only",
+    ]);
+  });
+
   it("rejects duplicate rule names at the second occurrence", () => {
     // Prepare
     const text = `version: 1
@@ -506,5 +548,128 @@ ${S3_DEFAULTS}rules:
     expect(act).toThrow(
       /^invalid policy from ssm:\/flow-logs\/policy: defaults\.destination\.arn: unknown placeholder \$\{Acount\}.* \(line 6, column 10\); defaults\.trafficType: .*; rules\[0\]\.trafficType: /,
     );
+  });
+});
+
+describe("parsePolicy on hostile input", () => {
+  it("refuses a policy larger than the limit before parsing it, naming its size and the limit", () => {
+    // Prepare: valid YAML throughout, so only the size can be the problem.
+    const rule = "  - { name: r, match: { accounts: ['111111111111'] }, exempt: true }\n";
+    const text = `version: 1\n${S3_DEFAULTS}rules:\n${rule.repeat(Math.ceil(MAX_POLICY_BYTES / rule.length) + 1)}`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues).toEqual([
+      {
+        path: "",
+        message: `the policy is ${Buffer.byteLength(text)} bytes, more than the limit of 65536 bytes (64 KiB)`,
+      },
+    ]);
+  });
+
+  it("accepts a policy just within the limit", () => {
+    // Prepare
+    const head = `version: 1\n${S3_DEFAULTS}# `;
+    const text = `${head}${"x".repeat(MAX_POLICY_BYTES - head.length)}`;
+
+    // Act
+    const policy = parsePolicy(text, "file:policy.yaml");
+
+    // Assess
+    expect(Buffer.byteLength(text)).toBe(MAX_POLICY_BYTES);
+    expect(policy.version).toBe(1);
+  });
+
+  it("counts bytes, not characters: multi-byte text over the limit is refused", () => {
+    // Prepare: 30,000 three-byte characters are 90,000 bytes.
+    const text = `version: 1\n${S3_DEFAULTS}# ${"€".repeat(30_000)}`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues[0]?.message).toMatch(/^the policy is 9\d{4} bytes, more than the limit/);
+  });
+
+  it("turns a YAML alias bomb into a validation issue instead of expanding it", () => {
+    // Prepare: nine levels of nine aliases each would expand to 9^9 strings.
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let level = 1; level < 9; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const text = `version: 1\n${S3_DEFAULTS}${levels.join("\n")}\n`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues).toEqual([
+      {
+        path: "",
+        message: expect.stringMatching(/^YAML aliases expand too far \(more than 100 references\): /),
+      },
+    ]);
+  });
+
+  it("still resolves a few aliases, e.g. one destination shared by two rules", () => {
+    // Prepare
+    const text = `version: 1
+defaults:
+  destination: &central { type: s3, arn: "arn:aws:s3:::central" }
+rules:
+  - { name: a, match: { regions: [eu-west-1] }, destination: *central }
+  - { name: b, match: { regions: [us-east-1] }, destination: *central }
+`;
+
+    // Act
+    const policy = parsePolicy(text, "file:policy.yaml");
+
+    // Assess
+    expect(policy.rules.map((rule) => rule.destination)).toEqual([
+      { type: "s3", arn: "arn:aws:s3:::central" },
+      { type: "s3", arn: "arn:aws:s3:::central" },
+    ]);
+  });
+
+  it("rejects __proto__ as a match.tags key, which would otherwise vanish and match every resource", () => {
+    // Prepare
+    const text = `version: 1
+${S3_DEFAULTS}rules:
+  - name: sneaky
+    match: { tags: { __proto__: anything } }
+    exempt: true
+`;
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues).toEqual([
+      {
+        path: "rules[0].match.tags.__proto__",
+        message: '"__proto__" is not allowed as a key (__proto__, constructor, prototype are reserved)',
+        line: 6,
+        column: 22,
+      },
+    ]);
+  });
+
+  it.each(["constructor", "prototype"])("rejects %s as a flow-log tag key, in YAML and in JSON", (key) => {
+    // Prepare
+    const yaml = `version: 1\n${S3_DEFAULTS}  tags: { ${key}: x }\n`;
+    const json = JSON.stringify({
+      version: 1,
+      defaults: { destination: { type: "s3", arn: "arn:aws:s3:::b" }, tags: { [key]: "x" } },
+    });
+
+    // Act
+    const issues = [issuesOf(yaml), issuesOf(json)];
+
+    // Assess
+    for (const found of issues) expect(found.map((issue) => issue.path)).toEqual([`defaults.tags.${key}`]);
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { FlowLogSettings } from "../../../src/domain/flow-logs.js";
 import { ENFORCER_MARK } from "../../../src/domain/flow-logs.js";
-import { PlaceholderError } from "../../../src/errors.js";
+import { EnforcerError, PlaceholderError } from "../../../src/errors.js";
 import {
   effectiveTags,
   type ResourceFacts,
   resolveFlowLogSettings,
+  ruleMismatch,
   settingsKey,
 } from "../../../src/policy/resolve.js";
 import { ACCOUNT, placement, SUBNET_A1, TGW, VPC_A } from "../support/builders.js";
@@ -381,6 +382,137 @@ describe("resolveFlowLogSettings", () => {
     // Assess
     expect(inside).toMatchObject({ rule: "workloads" });
     expect(outside).not.toHaveProperty("rule");
+  });
+});
+
+describe("governed exemptions", () => {
+  const sandbox = {
+    name: "sandbox",
+    match: { tags: { "flow-logs": "disabled" } },
+    exempt: true,
+    reason: "no production data",
+    expires: "2026-06-30",
+  };
+
+  it("exempts a matching resource until the end of its expiry day (UTC), with its reason", () => {
+    // Prepare
+    const policy = policyWith({ rules: [sandbox] });
+    const lastMoment = placement({ evaluatedAt: new Date("2026-06-30T23:59:59.999Z") });
+
+    // Act
+    const resolution = resolveFlowLogSettings(policy, vpc({ "flow-logs": "disabled" }), lastMoment);
+
+    // Assess
+    expect(resolution).toEqual({
+      kind: "exempt",
+      rule: "sandbox",
+      reason: "no production data",
+      expires: "2026-06-30",
+    });
+  });
+
+  it("no longer matches once the expiry day is over: the defaults apply and say which exemption expired", () => {
+    // Prepare
+    const policy = policyWith({ rules: [sandbox] });
+    const nextDay = placement({ evaluatedAt: new Date("2026-07-01T00:00:00Z") });
+
+    // Act
+    const resolution = resolveFlowLogSettings(policy, vpc({ "flow-logs": "disabled" }), nextDay);
+
+    // Assess
+    expect(resolution).toMatchObject({
+      kind: "enforce",
+      settings: { destination: { arn: `arn:aws:s3:::central-flow-logs/${ACCOUNT}/` } },
+      expiredExemption: { rule: "sandbox", expires: "2026-06-30" },
+    });
+    expect(resolution).not.toHaveProperty("rule");
+  });
+
+  it("lets a later rule apply after an earlier exemption expired, still naming the expired one", () => {
+    // Prepare
+    const policy = policyWith({
+      rules: [sandbox, { name: "tagged", match: { tags: { "flow-logs": "*" } }, trafficType: "REJECT" }],
+    });
+
+    // Act
+    const resolution = resolveFlowLogSettings(
+      policy,
+      vpc({ "flow-logs": "disabled" }),
+      placement({ evaluatedAt: new Date("2027-01-01T00:00:00Z") }),
+    );
+
+    // Assess
+    expect(resolution).toMatchObject({
+      kind: "enforce",
+      rule: "tagged",
+      settings: { trafficType: "REJECT" },
+      expiredExemption: { rule: "sandbox" },
+    });
+  });
+
+  it("ends a date-time expiry at that instant, whatever its zone", () => {
+    // Prepare
+    const policy = policyWith({ rules: [{ ...sandbox, expires: "2026-06-30T12:00:00+02:00" }] });
+    const resource = vpc({ "flow-logs": "disabled" });
+
+    // Act
+    const before = resolveFlowLogSettings(
+      policy,
+      resource,
+      placement({ evaluatedAt: new Date("2026-06-30T09:59:59Z") }),
+    );
+    const after = resolveFlowLogSettings(
+      policy,
+      resource,
+      placement({ evaluatedAt: new Date("2026-06-30T10:00:00Z") }),
+    );
+
+    // Assess
+    expect([before.kind, after.kind]).toEqual(["exempt", "enforce"]);
+  });
+
+  it("does not call an exemption expired for a resource it would not match anyway", () => {
+    // Prepare
+    const policy = policyWith({ rules: [sandbox] });
+
+    // Act
+    const resolution = resolveFlowLogSettings(
+      policy,
+      vpc(),
+      placement({ evaluatedAt: new Date("2027-01-01") }),
+    );
+
+    // Assess
+    expect(resolution).toMatchObject({ kind: "enforce" });
+    expect(resolution).not.toHaveProperty("expiredExemption");
+  });
+
+  it("explains an expired rule as not matching, and why", () => {
+    // Prepare
+    const [rule] = policyWith({ rules: [sandbox] }).rules;
+    if (rule === undefined) throw new Error("no rule");
+
+    // Act
+    const reason = ruleMismatch(
+      rule,
+      vpc({ "flow-logs": "disabled" }),
+      placement({ evaluatedAt: new Date("2026-07-02") }),
+    );
+
+    // Assess
+    expect(reason).toBe("its match holds, but the exemption expired on 2026-06-30");
+  });
+
+  it("refuses to decide an expiring rule without the time of the decision", () => {
+    // Prepare
+    const policy = policyWith({ rules: [sandbox] });
+
+    // Act
+    const act = () => resolveFlowLogSettings(policy, vpc({ "flow-logs": "disabled" }), placement());
+
+    // Assess
+    expect(act).toThrow(EnforcerError);
+    expect(act).toThrow('rule "sandbox" expires, but the time of the decision is unknown');
   });
 });
 

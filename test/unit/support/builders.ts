@@ -44,7 +44,12 @@ export function target(account: string = ACCOUNT, region: string = REGION): Acco
 }
 
 export function placement(
-  overrides: { accountId?: string; region?: string; organizationalUnits?: readonly string[] } = {},
+  overrides: {
+    accountId?: string;
+    region?: string;
+    organizationalUnits?: readonly string[];
+    evaluatedAt?: Date;
+  } = {},
 ): PlacementFacts {
   const { accountId: account, region, ...rest } = overrides;
   return { ...target(account, region), ...rest };

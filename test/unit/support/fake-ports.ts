@@ -8,7 +8,7 @@ import {
   type RegionName,
 } from "../../../src/domain/resources.js";
 import { AssumeRoleError } from "../../../src/errors.js";
-import { type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
+import { type LoadedPolicy, type PolicySource, policySourceText } from "../../../src/policy/policy-source.js";
 import type { Policy } from "../../../src/policy/schema.js";
 import type { AsffFinding, FindingState, FindingsPlan } from "../../../src/reports/findings.js";
 import type { Notification } from "../../../src/reports/notification.js";
@@ -18,7 +18,11 @@ import type {
   NotificationPort,
   ReportOutputs,
 } from "../../../src/use-cases/publish-outputs.js";
-import type { EnforcementPorts, OrganizationFacts } from "../../../src/use-cases/run-enforcement.js";
+import type {
+  AccountBoundary,
+  EnforcementPorts,
+  OrganizationFacts,
+} from "../../../src/use-cases/run-enforcement.js";
 import type { OrgSweepPorts } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "./builders.js";
 import { FakeClock, FakeFlowLogPort } from "./fake-flow-log-port.js";
@@ -30,12 +34,14 @@ export const MEMBER = accountId("222222222222");
 /** An organization: its ACTIVE members and the OUs above each. */
 export class FakeOrganization implements OrganizationFacts {
   readonly members = new Set<string>([HOME]);
+  /** The organization the members belong to. */
+  organizationId = "o-exampleorg1";
   readonly ous = new Map<string, string[]>();
   readonly asked: string[] = [];
 
-  async isActiveMember(id: AccountId): Promise<boolean> {
+  async isActiveMember(id: AccountId, organizationId: string): Promise<boolean> {
     this.asked.push(id);
-    return this.members.has(id);
+    return organizationId === this.organizationId && this.members.has(id);
   }
 
   async organizationalUnitsOf(id: AccountId): Promise<string[]> {
@@ -49,9 +55,13 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   readonly policies = new Map<string, Policy>();
   readonly policyLoads: Array<PolicySource | undefined> = [];
   allowedAccounts: readonly AccountId[] | undefined = undefined;
-  organizationCheck = false;
+  allowedDestinations: readonly string[] | undefined = undefined;
+  /** Unrestricted unless a test sets the boundary it is about. */
+  accountBoundary: AccountBoundary = { kind: "any-account" };
   readonly organization = new FakeOrganization();
   home: AccountId = HOME;
+  /** The decision time the use case sees (exemptions expire against it). */
+  decisionTime = new Date("2026-06-15T12:00:00Z");
   /** Accounts whose member role cannot be assumed. */
   readonly unassumable = new Set<string>();
   /** Every account-region EC2 was reached in, in order. */
@@ -63,12 +73,21 @@ export class FakeEnforcementPorts implements EnforcementPorts {
   newResourceWaitMs: number | undefined = undefined;
   private readonly ec2 = new Map<string, FakeFlowLogPort>();
 
-  async loadPolicy(source?: PolicySource): Promise<Policy> {
+  /** The SSM parameter Version the deployment's policy reports. */
+  policyVersion: string | undefined = "3";
+
+  async loadPolicy(source?: PolicySource): Promise<LoadedPolicy> {
     this.policyLoads.push(source);
     const named = source === undefined ? undefined : this.policies.get(policySourceText(source));
     const policy = named ?? this.policy;
     if (policy instanceof Error) throw policy;
-    return policy;
+    if (named !== undefined && source !== undefined) return { policy, source: policySourceText(source) };
+    const deployed = { policy, source: "ssm:/vpc-flow-log-enforcer/policy" };
+    return this.policyVersion === undefined ? deployed : { ...deployed, version: this.policyVersion };
+  }
+
+  now(): Date {
+    return this.decisionTime;
   }
 
   async isHomeAccount(id: AccountId): Promise<boolean> {

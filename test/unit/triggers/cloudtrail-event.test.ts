@@ -188,16 +188,35 @@ describe("parseCloudTrailEvent: other shapes", () => {
     });
   });
 
-  it("acts in detail.recipientAccountId, which wins over the envelope's account", () => {
+  it("acts in the envelope's account and region when the detail agrees", () => {
     // Prepare
     const event = sampleEvent("vpc-created.json");
+    event.account = "222222222222";
+    event.region = "eu-west-1";
     event.detail.recipientAccountId = "222222222222";
+    event.detail.awsRegion = "eu-west-1";
 
     // Act
     const request = parseCloudTrailEvent(event);
 
     // Assess
-    expect(request).toMatchObject({ kind: "enforce", target: { accountId: "222222222222" } });
+    expect(request).toMatchObject({
+      kind: "enforce",
+      target: { accountId: "222222222222", region: "eu-west-1" },
+    });
+  });
+
+  it("acts in the envelope's account and region when the detail does not name them", () => {
+    // Prepare
+    const event = sampleEvent("vpc-created.json");
+    delete event.detail.recipientAccountId;
+    delete event.detail.awsRegion;
+
+    // Act
+    const request = parseCloudTrailEvent(event);
+
+    // Assess
+    expect(request).toMatchObject({ kind: "enforce", target: TARGET });
   });
 
   it("derives the partition from the region", () => {
@@ -211,6 +230,38 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
     // Assess
     expect(request).toMatchObject({ target: { region: "cn-north-1", partition: "aws-cn" } });
+  });
+});
+
+describe("parseCloudTrailEvent: envelope and detail must agree", () => {
+  it("refuses an event whose detail.recipientAccountId is not the envelope's account", () => {
+    // Prepare
+    const event = sampleEvent("vpc-created.json");
+    event.detail.recipientAccountId = "999999999999";
+
+    // Act
+    const problems = problemsOf(event);
+
+    // Assess
+    expect(problems).toEqual([
+      "detail.recipientAccountId 999999999999 differs from the envelope's account 123456789012",
+    ]);
+  });
+
+  it("refuses an event whose detail.awsRegion is not the envelope's region, and names both disagreements", () => {
+    // Prepare
+    const event = sampleEvent("flow-log-deleted.json");
+    event.detail.recipientAccountId = "222222222222";
+    event.detail.awsRegion = "eu-west-1";
+
+    // Act
+    const problems = problemsOf(event);
+
+    // Assess
+    expect(problems).toEqual([
+      "detail.recipientAccountId 222222222222 differs from the envelope's account 123456789012",
+      "detail.awsRegion eu-west-1 differs from the envelope's region us-east-1",
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { EnforcementFailedError, EventValidationError, PolicyValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
 import { enforceCloudTrailEvent } from "../../../src/use-cases/enforce-cloudtrail-event.js";
@@ -16,6 +16,14 @@ beforeAll(() => {
   logger.setLogLevel("SILENT");
 });
 
+/** A sample event from `account`: envelope and detail agree, as EventBridge delivers them. */
+function eventFrom(account: string, name = "vpc-created.json") {
+  const event = sampleEvent(name);
+  event.account = account;
+  event.detail.recipientAccountId = account;
+  return event;
+}
+
 /** A sample event as a plain object whose fields a test may change (a fresh copy per call). */
 function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
   const event = readEvent(name);
@@ -26,10 +34,139 @@ function sampleEvent(name: string): { detail: Record<string, unknown> } & Record
   return { ...envelope, detail: { ...detail } };
 }
 
+/** Ports whose home and member account-regions both show the sample events' VPC and subnet. */
+function portsWithSampleResources(): FakeEnforcementPorts {
+  const ports = new FakeEnforcementPorts();
+  for (const account of [HOME, MEMBER]) withSampleResources(ports.ec2For(target(account)));
+  return ports;
+}
+
 /** The sample events' VPC and subnet, as EC2 shows them in the account-region. */
 function withSampleResources(ec2: FakeFlowLogPort): FakeFlowLogPort {
   return ec2.seed({ type: "VPC", id: VPC }, { type: "Subnet", id: SUBNET, vpcId: vpcId(VPC) });
 }
+
+describe("enforceCloudTrailEvent: the organization boundary", () => {
+  it("acts only in its own account when the deployment is not organization-wide and lists no accounts", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.accountBoundary = { kind: "home-account" };
+
+    // Act
+    const home = await enforceCloudTrailEvent(eventFrom(HOME), ports);
+    const member = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(home.outcomes).toEqual([expect.objectContaining({ accountId: HOME, outcome: "created" })]);
+    expect(member).toMatchObject({
+      failures: [
+        {
+          resourceId: VPC,
+          reason: expect.stringContaining(`account ${MEMBER} is not this deployment's own account`),
+        },
+      ],
+    });
+    expect(ports.reached).toEqual([target(HOME)]);
+  });
+
+  it("acts in the other accounts ALLOWED_ACCOUNTS lists when the deployment is not organization-wide", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.accountBoundary = { kind: "home-account" };
+    ports.allowedAccounts = [HOME, MEMBER];
+
+    // Act
+    const report = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
+
+    // Assess
+    expect(report.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
+  });
+
+  it("acts in ACTIVE members of its organization and refuses any other account before reaching it", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.accountBoundary = { kind: "organization", organizationId: ports.organization.organizationId };
+    ports.organization.members.add(MEMBER);
+    const outsider = "999999999999";
+
+    // Act
+    const member = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
+    const refused = await enforceCloudTrailEvent(eventFrom(outsider), ports).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(member.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
+    expect(refused).toMatchObject({
+      failures: [
+        {
+          reason: `AccountNotAllowedError: account ${outsider} is not an ACTIVE member of the organization o-exampleorg1`,
+        },
+      ],
+    });
+    expect(ports.reached).toEqual([target(MEMBER)]);
+  });
+
+  it("refuses a member of another organization than its own", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.accountBoundary = { kind: "organization", organizationId: "o-someoneelse" };
+    ports.organization.members.add(MEMBER);
+
+    // Act
+    const refused = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(refused).toBeInstanceOf(EnforcementFailedError);
+    expect(ports.reached).toEqual([]);
+  });
+});
+
+describe("enforceCloudTrailEvent: which policy decided", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("names the policy's source and SSM Version on every outcome line", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.policyVersion = "12";
+    const lines = vi.spyOn(logger, "info");
+
+    // Act
+    await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports);
+
+    // Assess
+    expect(lines).toHaveBeenCalledWith(
+      "flow-log outcome",
+      expect.objectContaining({
+        resourceId: VPC,
+        policySource: "ssm:/vpc-flow-log-enforcer/policy",
+        policyVersion: "12",
+      }),
+    );
+  });
+});
+
+describe("enforceCloudTrailEvent: the destination guard", () => {
+  it("passes the deployment's ALLOWED_DESTINATIONS to the engine: no flow log outside it", async () => {
+    // Prepare
+    const ports = portsWithSampleResources();
+    ports.allowedDestinations = ["arn:aws:s3:::elsewhere-*"];
+
+    // Act
+    const error = await enforceCloudTrailEvent(readEvent("vpc-created.json"), ports).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(EnforcementFailedError);
+    expect(String(error)).toContain(
+      `destination ${CENTRAL.replace(/\/$/, "")} is outside ALLOWED_DESTINATIONS`,
+    );
+    expect(ports.ec2For(target(HOME)).callsOf("createFlowLogs")).toEqual([]);
+  });
+});
 
 describe("enforceCloudTrailEvent", () => {
   it("creates the policy's flow log for a new VPC with two parallel reads and one write, in the home account", async () => {
@@ -163,12 +300,10 @@ describe("enforceCloudTrailEvent", () => {
   it("acts in the account the event names, with that account's placeholders", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const event = sampleEvent("vpc-created.json");
-    event.detail.recipientAccountId = MEMBER;
     withSampleResources(ports.ec2For(target(MEMBER)));
 
     // Act
-    const report = await enforceCloudTrailEvent(event, ports);
+    const report = await enforceCloudTrailEvent(eventFrom(MEMBER), ports);
 
     // Assess
     expect(report.outcomes).toEqual([expect.objectContaining({ accountId: MEMBER, outcome: "created" })]);
@@ -182,11 +317,9 @@ describe("enforceCloudTrailEvent", () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
     ports.allowedAccounts = [HOME];
-    const event = sampleEvent("vpc-created.json");
-    event.detail.recipientAccountId = MEMBER;
 
     // Act
-    const error = await enforceCloudTrailEvent(event, ports).catch((caught: unknown) => caught);
+    const error = await enforceCloudTrailEvent(eventFrom(MEMBER), ports).catch((caught: unknown) => caught);
 
     // Assess
     expect(error).toBeInstanceOf(EnforcementFailedError);
@@ -223,6 +356,21 @@ describe("enforceCloudTrailEvent", () => {
     // Assess
     expect(ports.clock.sleeps.reduce((sum, sleep) => sum + sleep, 0)).toBe(3_000);
     expect(report.outcomes).toEqual([expect.objectContaining({ resourceId: VPC, outcome: "not-found" })]);
+  });
+
+  it("refuses an event whose envelope and detail name different accounts, reaching neither", async () => {
+    // Prepare
+    const ports = new FakeEnforcementPorts();
+    const event = eventFrom(HOME);
+    event.detail.recipientAccountId = MEMBER;
+
+    // Act
+    const handling = enforceCloudTrailEvent(event, ports);
+
+    // Assess
+    await expect(handling).rejects.toBeInstanceOf(EventValidationError);
+    expect(ports.policyLoads).toEqual([]);
+    expect(ports.reached).toEqual([]);
   });
 
   it("fails the invocation, after reporting, when the flow log cannot be created", async () => {

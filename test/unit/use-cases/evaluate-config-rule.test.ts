@@ -60,6 +60,89 @@ function ids(prefix: string, from: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${(from + i).toString(16).padStart(17, "0")}`);
 }
 
+/** config-item-deleted.json, moved to `account`: NOT_APPLICABLE from the event alone. */
+function deletedIn(account: string): Record<string, unknown> {
+  const deleted = event("config-item-deleted.json");
+  return {
+    ...deleted,
+    accountId: account,
+    invokingEvent: String(deleted.invokingEvent).split(HOME).join(account),
+  };
+}
+
+describe("evaluateConfigRuleEvent: the organization boundary", () => {
+  const OUTSIDER = "999999999999";
+
+  function organizationPorts(): FakeConfigRulePorts {
+    const fake = ports();
+    fake.accountBoundary = { kind: "organization", organizationId: fake.organization.organizationId };
+    fake.organization.members.add(MEMBER);
+    return fake;
+  }
+
+  it("neither reads nor sends evaluations for an item of an account outside the organization", async () => {
+    // Prepare
+    const fake = organizationPorts();
+    const outsiderEvent = memberEvent();
+    const item = String(outsiderEvent.invokingEvent).split(MEMBER).join(OUTSIDER);
+
+    // Act
+    const error = await evaluateConfigRuleEvent(
+      { ...outsiderEvent, accountId: OUTSIDER, invokingEvent: item },
+      fake,
+    ).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(EvaluationFailedError);
+    expect(String(error)).toContain(`account ${OUTSIDER} is not an ACTIVE member of the organization`);
+    expect(fake.reached).toEqual([]);
+    expect(fake.sent).toEqual([]);
+  });
+
+  it("sends no NOT_APPLICABLE verdict to an account outside the organization either", async () => {
+    // Prepare
+    const fake = organizationPorts();
+
+    // Act
+    const error = await evaluateConfigRuleEvent(deletedIn(OUTSIDER), fake).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(EvaluationFailedError);
+    expect(fake.sent).toEqual([]);
+    expect(fake.policyLoads).toEqual([]);
+  });
+
+  it("sends the NOT_APPLICABLE verdict of a member account there", async () => {
+    // Prepare
+    const fake = organizationPorts();
+
+    // Act
+    await evaluateConfigRuleEvent(deletedIn(MEMBER), fake);
+
+    // Assess
+    expect(fake.sent.map((sent) => sent.target)).toEqual([target(MEMBER)]);
+    expect(fake.reached).toEqual([]);
+  });
+
+  it("reaches no other account at all when the deployment is not organization-wide", async () => {
+    // Prepare
+    const fake = ports();
+    fake.accountBoundary = { kind: "home-account" };
+
+    // Act
+    const errors = await Promise.all(
+      [memberEvent(), deletedIn(MEMBER)].map((e) =>
+        evaluateConfigRuleEvent(e, fake).catch((caught: unknown) => caught),
+      ),
+    );
+
+    // Assess
+    for (const error of errors) expect(error).toBeInstanceOf(EvaluationFailedError);
+    expect(fake.reached).toEqual([]);
+    expect(fake.sent).toEqual([]);
+  });
+});
+
 describe("evaluateConfigRuleEvent: one configuration item", () => {
   it("reports a VPC without flow log NON_COMPLIANT, saying what is missing, and writes nothing under an enforce policy", async () => {
     // Prepare

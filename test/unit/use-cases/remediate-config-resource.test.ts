@@ -7,7 +7,7 @@ import {
   remediateConfigResource,
 } from "../../../src/use-cases/remediate-config-resource.js";
 import { regionName, target, vpcId } from "../support/builders.js";
-import { FakeEnforcementPorts, HOME } from "../support/fake-ports.js";
+import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
 import { policyFixture, readEvent } from "../support/fixtures.js";
 
 // The sample payload names this VPC.
@@ -156,6 +156,21 @@ describe("remediateConfigResource", () => {
       mode: "audit",
       outcomes: [expect.objectContaining({ outcome: "would-create" })],
     });
+  });
+
+  it("refuses a payload naming another account before reaching it: remediation acts at home only", async () => {
+    // Prepare
+    const fake = ports();
+    fake.accountBoundary = { kind: "home-account" };
+    const payload = { ResourceId: VPC, AccountId: MEMBER, Region: "us-east-1" };
+
+    // Act
+    const error = await remediateConfigResource(payload, fake, INVOCATION).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(EnforcementFailedError);
+    expect(String(error)).toContain(`account ${MEMBER} is not this deployment's own account`);
+    expect(fake.reached).toEqual([]);
   });
 
   it("rejects a malformed payload before reaching any account", async () => {

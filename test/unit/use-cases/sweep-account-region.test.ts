@@ -120,7 +120,7 @@ describe("processSweepBatch", () => {
   it("refuses an account outside the organization before reaching it", async () => {
     // Prepare
     const fake = ports(1);
-    fake.organizationCheck = true;
+    fake.accountBoundary = { kind: "organization", organizationId: fake.organization.organizationId };
     fake.organization.members.add(MEMBER);
     const event: SQSEvent = {
       Records: [record("outsider", message(OUTSIDER)), record("member", message(MEMBER))],
@@ -138,7 +138,7 @@ describe("processSweepBatch", () => {
   it("does not ask the organization about the function's own account", async () => {
     // Prepare
     const fake = ports(1);
-    fake.organizationCheck = true;
+    fake.accountBoundary = { kind: "organization", organizationId: fake.organization.organizationId };
     const event: SQSEvent = { Records: [record("home", message(HOME))] };
 
     // Act
