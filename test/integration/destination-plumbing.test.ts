@@ -328,7 +328,10 @@ defaults:
     const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId, [SAMPLE_IDS.account]: MEMBER });
 
     // Act
-    const result = await invokeFunction("EventEnforcerFunction", event, { env: { POLICY_SOURCE: policy } });
+    // A single-account deployment acts in the member account only when ALLOWED_ACCOUNTS lists it.
+    const result = await invokeFunction("EventEnforcerFunction", event, {
+      env: { POLICY_SOURCE: policy, ALLOWED_ACCOUNTS: `${HOME},${MEMBER}` },
+    });
 
     // Assess
     expect(result.exitCode, result.stderr).toBe(0);

@@ -554,6 +554,8 @@ describe("AWS calls per event", () => {
 });
 
 describe("flow logs the policy does not want", () => {
+  /** The deployment's destination guard admits the buckets these policies write to. */
+  const GUARD = { ALLOWED_DESTINATIONS: "arn:aws:s3:::central-flow-logs,arn:aws:s3:::flow-logs-*" };
   const POLICY_TO = (bucket: string, extra: string) => `
 version: 1
 mode: enforce
@@ -588,7 +590,7 @@ ${extra}
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: report")) },
+        env: { ...GUARD, POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: report")) },
       },
     );
 
@@ -614,7 +616,7 @@ ${extra}
       FUNCTION,
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
-        env: { POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: delete")) },
+        env: { ...GUARD, POLICY_SOURCE: policySourceFile(HYGIENE_POLICY("unapprovedFlowLogs: delete")) },
       },
     );
 
@@ -636,6 +638,7 @@ ${extra}
       sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }),
       {
         env: {
+          ...GUARD,
           POLICY_SOURCE: policySourceFile(
             HYGIENE_POLICY("unapprovedFlowLogs: delete").replace("mode: enforce", "mode: audit"),
           ),
@@ -658,10 +661,10 @@ ${extra}
     const event = sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId });
     const v1 = policySourceFile(POLICY_TO("flow-logs-a", ""));
     const v2 = policySourceFile(POLICY_TO("flow-logs-b", `replaceOutdated: ${replace}`));
-    await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: v1 } });
+    await invokeFunction(FUNCTION, event, { env: { ...GUARD, POLICY_SOURCE: v1 } });
     const [original] = await flowLogsOn(client, vpcId);
 
-    const result = await invokeFunction(FUNCTION, event, { env: { POLICY_SOURCE: v2 } });
+    const result = await invokeFunction(FUNCTION, event, { env: { ...GUARD, POLICY_SOURCE: v2 } });
 
     expect(result.exitCode, result.stderr).toBe(0);
     const destinations = (await flowLogsOn(client, vpcId)).map((log) => log.LogDestination).sort();
@@ -678,7 +681,7 @@ ${extra}
     await createS3FlowLog(client, vpcId, "flow-logs-a");
 
     await invokeFunction(FUNCTION, sampleEvent("vpc-created.json", { [SAMPLE_IDS.vpc]: vpcId }), {
-      env: { POLICY_SOURCE: policySourceFile(POLICY_TO("flow-logs-b", "replaceOutdated: true")) },
+      env: { ...GUARD, POLICY_SOURCE: policySourceFile(POLICY_TO("flow-logs-b", "replaceOutdated: true")) },
     });
 
     const destinations = (await flowLogsOn(client, vpcId)).map((log) => log.LogDestination).sort();

@@ -105,7 +105,12 @@ async function sweep(runId: string, mode: "audit" | "enforce", endpoint: string)
       ],
     };
     const worker = await invokeFunction("SweepWorkerFunction", event, {
-      env: { POLICY_SOURCE: source, SECURITY_HUB_FINDINGS: "on", REPORT_BUCKET: HISTORY_BUCKET },
+      env: {
+        POLICY_SOURCE: source,
+        ALLOWED_DESTINATIONS: `arn:aws:s3:::${FLOW_LOG_BUCKET}`,
+        SECURITY_HUB_FINDINGS: "on",
+        REPORT_BUCKET: HISTORY_BUCKET,
+      },
       processEnv: { AWS_ENDPOINT_URL: endpoint },
     });
     expect(worker.output, worker.stderr).toEqual({ batchItemFailures: [] });
@@ -319,7 +324,11 @@ describe("notifications", () => {
 
     // Act
     const result = await invokeFunction("EventEnforcerFunction", event, {
-      env: { POLICY_SOURCE: policy("audit"), NOTIFICATION_TOPIC_ARN: topicArn },
+      env: {
+        POLICY_SOURCE: policy("audit"),
+        ALLOWED_DESTINATIONS: `arn:aws:s3:::${FLOW_LOG_BUCKET}`,
+        NOTIFICATION_TOPIC_ARN: topicArn,
+      },
     });
 
     // Assess
