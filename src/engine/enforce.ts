@@ -40,6 +40,8 @@ export interface Outcome {
   readonly resourceId: string;
   readonly outcome: OutcomeKind;
   readonly flowLogIds?: string[];
+  /** would-create: the resource the planned flow log goes on (a subnet's VPC when the VPC's flow log covers it). */
+  readonly remedyOn?: string;
   readonly rule?: string;
   readonly reason?: string;
 }
@@ -64,7 +66,12 @@ export type EnforcementScope =
       readonly kind: "account-region";
       /** List these types instead of the policy's (a Config rule's scope); those outside the policy are `ignored`. */
       readonly resourceTypes?: readonly ResourceType[];
-    };
+    }
+  /**
+   * The account-region's default VPC and its default subnets, read from EC2: a CreateDefaultVpc/CreateDefaultSubnet
+   * record that names no ID (its responseElements null).
+   */
+  | { readonly kind: "default-vpc" };
 
 export interface EnforcementRequest {
   readonly placement: PlacementFacts;
@@ -128,6 +135,8 @@ export async function gatherFacts(
     return { targets, tags: tagsOf([...targets, ...vpcs]), flowLogs };
   }
 
+  if (scope.kind === "default-vpc") return gatherFacts(await defaultVpcScope(ec2), { policy, ec2 });
+
   const targets = await completeVpcLinks(await withNewSubnets(scope, policy, ec2), ec2);
   const ids = unique(targets.flatMap((target) => (target.vpcId ? [target.id, target.vpcId] : [target.id])));
   const [flowLogs, currentTags] = await Promise.all([
@@ -138,6 +147,12 @@ export async function gatherFacts(
   const tags = tagsOf(targets);
   for (const [id, current] of currentTags) tags.set(id, current);
   return { targets: targets.map(({ tags: _eventTags, ...rest }) => rest), tags, flowLogs };
+}
+
+/** The default VPC and its default subnets (with tags and VPC links), as a resources scope. */
+async function defaultVpcScope(ec2: FlowLogPort): Promise<EnforcementScope> {
+  const resources = await ec2.listResources(["VPC", "Subnet"], { defaultOnly: true });
+  return { kind: "resources", resources };
 }
 
 /** Subnets and interfaces inherit their VPC's tags, so the VPCs are needed even when VPCs are not enforced. */
@@ -242,11 +257,16 @@ function remedyOutcome(
   verdict: Extract<Verdict, { kind: "missing" }>,
   creations: ReadonlyMap<string, CreationResult>,
   write: boolean,
-): Pick<Outcome, "outcome" | "flowLogIds" | "reason"> {
+): Pick<Outcome, "outcome" | "flowLogIds" | "remedyOn" | "reason"> {
   const { remedy } = verdict;
   const onParent = remedy.resourceId !== target.id;
   const what = `${remedy.resourceType} flow log on ${remedy.resourceId} to ${describeDestination(remedy.settings.destination)}`;
-  if (!write) return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}` };
+  if (!write)
+    return {
+      outcome: "would-create",
+      remedyOn: remedy.resourceId,
+      reason: `${verdict.reason}; would create a ${what}`,
+    };
   const result = creations.get(remedy.resourceId);
   if (result === undefined) return { outcome: "failed", reason: `no result for the ${what}` };
   switch (result.status) {

@@ -112,7 +112,9 @@ describe("enforce confirmation", () => {
     const missing = [{ ...vpcOutcome(A, "vpc-1"), outcome: "would-create" as const, reason: "no flow log" }];
 
     expect(await confirm(missing, 1, io)).toBe(proceeds);
-    expect(io.questions).toEqual(["Create flow logs for these 1 resource(s) in 1 account-region(s)? [y/N] "]);
+    expect(io.questions).toEqual([
+      "Create 1 flow log(s) covering these 1 resource(s) in 1 account-region(s)? [y/N] ",
+    ]);
     expect(io.stderr.join("")).toContain("vpc-1");
   });
 });

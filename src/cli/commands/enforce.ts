@@ -2,6 +2,7 @@
 // first on a terminal unless --yes, and refuses without --yes when nobody can answer (stdin not a terminal).
 import { randomUUID } from "node:crypto";
 import type { Outcome } from "../../engine/enforce.js";
+import { countPlannedFlowLogs } from "../../engine/summary.js";
 import { UsageError } from "../../errors.js";
 import type { CliIo } from "../io.js";
 import { formatTable } from "../report-format.js";
@@ -44,15 +45,19 @@ export async function enforceCommand(argv: readonly string[], io: CliIo): Promis
   return report(outcomes, session, options, runId, "enforce", io);
 }
 
-/** Shows what would be created and asks; only "y" or "yes" proceeds. */
+/**
+ * Shows what would be created and asks; only "y" or "yes" proceeds. Flow logs and resources are counted apart: one
+ * VPC flow log covers the VPC and its subnets.
+ */
 export async function confirm(
   missing: readonly Outcome[],
   accountRegions: number,
   io: CliIo,
 ): Promise<boolean> {
   io.err(formatTable(missing));
+  const flowLogs = countPlannedFlowLogs(missing);
   const answer = await io.ask(
-    `Create flow logs for these ${missing.length} resource(s) in ${accountRegions} account-region(s)? [y/N] `,
+    `Create ${flowLogs} flow log(s) covering these ${missing.length} resource(s) in ${accountRegions} account-region(s)? [y/N] `,
   );
   return /^y(es)?$/i.test(answer.trim());
 }
