@@ -22,10 +22,13 @@ export interface FlowLogPort {
   describeTags(resourceIds: readonly string[]): Promise<Map<string, Tags>>;
   /** The VPC of each subnet, for callers that know only a subnet ID. */
   describeSubnetVpcs(subnetIds: readonly string[]): Promise<Map<string, VpcId>>;
-  /** Every resource of these types in the account-region (or in these VPCs), with tags and VPC IDs. */
+  /**
+   * Every resource of these types in the account-region (or in these VPCs; or, with defaultOnly, only the default
+   * VPC and default subnets), with tags and VPC IDs.
+   */
   listResources(
     types: readonly ResourceType[],
-    filter?: { readonly vpcIds?: readonly VpcId[] },
+    filter?: { readonly vpcIds?: readonly VpcId[]; readonly defaultOnly?: boolean },
   ): Promise<ResourceRef[]>;
   /** Creates flow logs in as few calls as the API allows; one result per requested ID, never throws for one ID. */
   createFlowLogs(request: CreateFlowLogsRequest): Promise<CreationResult[]>;

@@ -39,7 +39,7 @@ export function createEc2Gateway(ec2: EC2Client): FlowLogPort {
     describeFlowLogs: (ids) => describeFlowLogs(ec2, ids),
     describeTags: (ids) => describeTags(ec2, ids),
     describeSubnetVpcs: (ids) => describeSubnetVpcs(ec2, ids),
-    listResources: (types, filter) => listResources(ec2, types, filter?.vpcIds),
+    listResources: (types, filter) => listResources(ec2, types, filter?.vpcIds, filter?.defaultOnly),
     createFlowLogs: (request) => createFlowLogsBatched(ec2, request),
   };
 }
@@ -133,14 +133,49 @@ export async function describeSubnetVpcs(
   return vpcs;
 }
 
-/** With `vpcIds`, only resources inside those VPCs (VPC, subnet and interface types). */
+/**
+ * With `vpcIds`, only resources inside those VPCs (VPC, subnet and interface types). With `defaultOnly`, only the
+ * default VPC and default subnets (filters is-default and default-for-az; other types have no default).
+ */
 export async function listResources(
   ec2: EC2Client,
   types: readonly ResourceType[],
   vpcIds?: readonly string[],
+  defaultOnly = false,
 ): Promise<ResourceRef[]> {
-  const lists = await Promise.all(types.map((type) => listResourcesOfType(ec2, type, vpcIds)));
+  const lists = await Promise.all(
+    types.map((type) =>
+      defaultOnly ? listDefaults(ec2, type, vpcIds) : listResourcesOfType(ec2, type, vpcIds),
+    ),
+  );
   return lists.flat();
+}
+
+async function listDefaults(
+  ec2: EC2Client,
+  type: ResourceType,
+  vpcIds: readonly string[] | undefined,
+): Promise<ResourceRef[]> {
+  const client = { client: ec2 };
+  const inVpcs = vpcIds === undefined ? [] : [{ Name: "vpc-id", Values: [...vpcIds] }];
+  const resources: ResourceRef[] = [];
+  if (type === "VPC") {
+    const input = { MaxResults: PAGE_SIZE, Filters: [{ Name: "is-default", Values: ["true"] }, ...inVpcs] };
+    for await (const page of paginateDescribeVpcs(client, input))
+      for (const vpc of page.Vpcs ?? [])
+        if (vpc.VpcId !== undefined) resources.push({ type, id: vpc.VpcId, tags: toTags(vpc.Tags) });
+  }
+  if (type === "Subnet") {
+    const input = {
+      MaxResults: PAGE_SIZE,
+      Filters: [{ Name: "default-for-az", Values: ["true"] }, ...inVpcs],
+    };
+    for await (const page of paginateDescribeSubnets(client, input))
+      for (const subnet of page.Subnets ?? [])
+        if (subnet.SubnetId !== undefined && subnet.VpcId !== undefined && isVpcId(subnet.VpcId))
+          resources.push({ type, id: subnet.SubnetId, tags: toTags(subnet.Tags), vpcId: subnet.VpcId });
+  }
+  return resources;
 }
 
 const GONE_STATES = new Set(["deleting", "deleted", "failing", "failed", "rejected"]);

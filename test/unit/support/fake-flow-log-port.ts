@@ -11,6 +11,7 @@ export type PortCall =
       readonly method: "listResources";
       readonly types: readonly ResourceType[];
       readonly vpcIds?: readonly VpcId[] | undefined;
+      readonly defaultOnly?: boolean | undefined;
     }
   | {
       readonly method: "createFlowLogs";
@@ -29,6 +30,8 @@ export class FakeFlowLogPort implements FlowLogPort {
   readonly tags = new Map<string, Tags>();
   /** Results to return instead of creating a flow log for these resource IDs. */
   readonly failures = new Map<string, Failure>();
+  /** IDs of the default VPC and default subnets (DescribeVpcs is-default, DescribeSubnets default-for-az). */
+  readonly defaults = new Set<string>();
   private nextFlowLog = 1;
 
   callsOf<M extends PortCall["method"]>(method: M): Array<Extract<PortCall, { method: M }>> {
@@ -56,13 +59,19 @@ export class FakeFlowLogPort implements FlowLogPort {
 
   async listResources(
     types: readonly ResourceType[],
-    filter?: { readonly vpcIds?: readonly VpcId[] },
+    filter?: { readonly vpcIds?: readonly VpcId[]; readonly defaultOnly?: boolean },
   ): Promise<ResourceRef[]> {
-    this.calls.push({ method: "listResources", types, vpcIds: filter?.vpcIds });
+    this.calls.push({
+      method: "listResources",
+      types,
+      vpcIds: filter?.vpcIds,
+      defaultOnly: filter?.defaultOnly,
+    });
     // Like EC2's vpc-id filter: a VPC is in itself; subnets and interfaces are in their VPC.
     const vpcIds = filter?.vpcIds;
     return this.resources
       .filter((resource) => types.includes(resource.type))
+      .filter((resource) => filter?.defaultOnly !== true || this.defaults.has(resource.id))
       .filter(
         (resource) => vpcIds === undefined || vpcIds.some((id) => id === (resource.vpcId ?? resource.id)),
       )
