@@ -10,6 +10,7 @@ import {
   CONFIG_RESOURCE_TYPES,
   type ConfigRuleRequest,
   parseConfigRuleEvent,
+  RULE_PARAMETER_KEYS,
 } from "../triggers/config-event.js";
 import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
 
@@ -44,7 +45,8 @@ export interface ConfigRuleReport {
 const RULE_SCOPE = Object.values(CONFIG_RESOURCE_TYPES);
 
 /**
- * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent)
+ * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent; unknown rule parameters are
+ *    logged and ignored)
  * 2. deleted, out-of-scope and foreign-type items → NOT_APPLICABLE without any EC2 call
  * 3. otherwise run the engine in audit mode on the item, or on every VPC and subnet for a periodic run
  * 4. map outcomes to evaluations (see config-evaluations.ts) and send them in batches of ≤ 100
@@ -56,6 +58,12 @@ export async function evaluateConfigRuleEvent(
 ): Promise<ConfigRuleReport> {
   const request = parseConfigRuleEvent(event, { region: ports.homeRegion });
   const correlation: Correlation = { trigger: "config-rule", correlationId: correlationIdOf(request) };
+  if (request.parameters.ignored !== undefined)
+    logger.warn("unknown rule parameters ignored", {
+      ...correlation,
+      ignored: request.parameters.ignored,
+      known: RULE_PARAMETER_KEYS,
+    });
 
   let outcomes: Outcome[] = [];
   let evaluations: ConfigEvaluation[];
