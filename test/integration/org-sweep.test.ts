@@ -271,7 +271,7 @@ beforeAll(async () => {
   queueUrl = url ?? "";
 
   for (const accountId of accounts) for (const region of REGIONS) seeded.push(await seed(accountId, region));
-}, 120_000);
+});
 
 describe("organization-wide sweep", () => {
   it("covers every in-scope resource of every account-region exactly once, to its account's destination", async () => {

@@ -126,7 +126,7 @@ const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
 const TEMPLATES = ["template.yaml", "templates/member.yaml", "templates/observability.yaml"] as const;
 
 // The translator takes a second or two per template, once per file; a failure fails every test with its message.
-describe("templates after SAM's transform", { timeout: 60_000 }, () => {
+describe("templates after SAM's transform", () => {
   const transforms = new Map(TEMPLATES.map((path) => [path, lazyTransform(path)] as const));
   let serviceAuthorization: ServiceAuthorization | undefined;
 
