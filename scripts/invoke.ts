@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import lambdaLocal from "lambda-local";
 import type { Outcome } from "../src/engine/enforce.js";
 import { outcomeWords } from "../src/engine/summary.js";
 import {
@@ -18,17 +17,7 @@ import {
   readEventText,
   USAGE,
 } from "../tools/invoke-options.js";
-import {
-  connectLocalAws,
-  createPolicyDestinations,
-  createReferencedQueues,
-  ensureOrganization,
-  LOCAL_ACCOUNT,
-  type LocalAws,
-  namedResources,
-  rewriteIds,
-  seedNamedResources,
-} from "../tools/local-aws.js";
+import type { LocalAws } from "../tools/local-aws.js";
 import {
   findFunction,
   functionIds,
@@ -106,12 +95,23 @@ async function invoke(argv: readonly string[]): Promise<{ exitCode: number; outp
   if (!existsSync(bundle))
     throw new InvokeError(`${bundle} does not exist: run npm run build first`, EXIT.setup);
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1";
-  const accountId = process.env.AWS_ACCOUNT_ID ?? LOCAL_ACCOUNT;
+  // moto's account for unknown access keys; a deployed function learns its own from its ARN.
+  const accountId = process.env.AWS_ACCOUNT_ID ?? "123456789012";
 
   const unresolved = Object.fromEntries(
     Object.entries(fn.references).filter(([name]) => !(name in overrides)),
   );
   if (options.local) {
+    // Imported only here: its SDK clients would add a second to every invocation that does not need them.
+    const {
+      connectLocalAws,
+      createPolicyDestinations,
+      createReferencedQueues,
+      ensureOrganization,
+      namedResources,
+      rewriteIds,
+      seedNamedResources,
+    } = await import("../tools/local-aws.js");
     local = await connectLocalAws(process.env, say);
     Object.assign(overrides, await createReferencedQueues(unresolved, local.endpoint, region, say));
     // The coordinator lists the organization; ORGANIZATION_CHECK=on asks it about every account.
@@ -144,6 +144,7 @@ async function invoke(argv: readonly string[]): Promise<{ exitCode: number; outp
     say(`${fn.logicalId} failed at cold start (Lambda reports this as an init error)`);
     return { exitCode: EXIT.handlerError, output: `${JSON.stringify(toErrorJson(error))}\n` };
   }
+  const { default: lambdaLocal } = await import("lambda-local");
   try {
     const result: unknown = await lambdaLocal.execute({
       event: JSON.parse(eventText),

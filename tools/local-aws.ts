@@ -1,21 +1,18 @@
 // `npm run invoke -- … --local`: a moto to run against (AWS_ENDPOINT_URL's, or one started here and stopped at exit)
 // and what a function needs in it to do real work: the resources its event names (the event rewritten to their
 // moto IDs), the queues the template would create, an organization, the policy's buckets and log groups.
-// Every step it takes is reported through `note`, so the user sees what was made up on their behalf.
+// Every step it takes is reported through `note`, so the user sees what was made up on their behalf. Each SDK client
+// is imported by the step that needs it: an invocation starts a fresh process, and loading all six costs a second.
 import { readFileSync } from "node:fs";
-import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import {
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  EC2Client,
-  type Tag,
-} from "@aws-sdk/client-ec2";
-import { CreateOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { EC2Client, Tag } from "@aws-sdk/client-ec2";
+
+type Ec2Sdk = typeof import("@aws-sdk/client-ec2");
+/** An EC2 client of one account-region and the SDK module its commands come from (imported on first use). */
+interface Ec2 {
+  readonly client: EC2Client;
+  readonly sdk: Ec2Sdk;
+}
+
 import type { ResourceRef } from "../src/domain/resources.js";
 import { parsePolicy } from "../src/policy/parse.js";
 import { parsePolicySource } from "../src/policy/policy-source.js";
@@ -132,15 +129,21 @@ export async function seedNamedResources(
   note: Note,
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
+  if (named.length === 0) return ids;
+  const sdk = await import("@aws-sdk/client-ec2");
   const clients = new Map<string, EC2Client>();
-  const ec2For = async (accountId: string, region: string) => {
+  const ec2For = async (accountId: string, region: string): Promise<Ec2> => {
     const key = `${accountId}/${region}`;
     let client = clients.get(key);
     if (client === undefined) {
-      client = new EC2Client({ region, endpoint, credentials: await credentialsFor(accountId, endpoint) });
+      client = new sdk.EC2Client({
+        region,
+        endpoint,
+        credentials: await credentialsFor(accountId, endpoint),
+      });
       clients.set(key, client);
     }
-    return client;
+    return { client, sdk };
   };
   try {
     // VPCs first, so a subnet goes into its VPC's moto ID.
@@ -162,7 +165,7 @@ export async function seedNamedResources(
 const SEEDED_VPC_CIDR = "10.0.0.0/16";
 
 async function seedVpc(
-  ec2: EC2Client,
+  ec2: Ec2,
   resource: ResourceRef,
   isDefault: boolean,
   ids: Map<string, string>,
@@ -175,8 +178,8 @@ async function seedVpc(
     return resource.id;
   }
   if (isDefault) {
-    const { Vpcs = [] } = await ec2.send(
-      new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+    const { Vpcs = [] } = await ec2.client.send(
+      new ec2.sdk.DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
     );
     const id = Vpcs[0]?.VpcId;
     if (id !== undefined) {
@@ -187,8 +190,8 @@ async function seedVpc(
       return id;
     }
   }
-  const { Vpc } = await ec2.send(
-    new CreateVpcCommand({
+  const { Vpc } = await ec2.client.send(
+    new ec2.sdk.CreateVpcCommand({
       CidrBlock: SEEDED_VPC_CIDR,
       ...tagSpecification("vpc", resource.tags),
     }),
@@ -202,23 +205,23 @@ async function seedVpc(
 }
 
 async function seedSubnet(
-  ec2: EC2Client,
+  ec2: Ec2,
   resource: ResourceRef,
   isDefault: boolean,
   ids: Map<string, string>,
   note: Note,
 ): Promise<void> {
   if (ids.has(resource.id)) return;
-  const { Subnets: existing = [] } = await ec2.send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: "subnet-id", Values: [resource.id] }] }),
+  const { Subnets: existing = [] } = await ec2.client.send(
+    new ec2.sdk.DescribeSubnetsCommand({ Filters: [{ Name: "subnet-id", Values: [resource.id] }] }),
   );
   if (existing.length > 0) {
     ids.set(resource.id, resource.id);
     return;
   }
   if (isDefault) {
-    const { Subnets = [] } = await ec2.send(
-      new DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }),
+    const { Subnets = [] } = await ec2.client.send(
+      new ec2.sdk.DescribeSubnetsCommand({ Filters: [{ Name: "default-for-az", Values: ["true"] }] }),
     );
     const subnet = Subnets[0];
     if (subnet?.SubnetId !== undefined && subnet.VpcId !== undefined) {
@@ -234,8 +237,8 @@ async function seedSubnet(
     resource.vpcId === undefined
       ? await vpcToHold(ec2, resource.id, note)
       : await seedVpc(ec2, { type: "VPC", id: resource.vpcId }, false, ids, note);
-  const { Subnet } = await ec2.send(
-    new CreateSubnetCommand({
+  const { Subnet } = await ec2.client.send(
+    new ec2.sdk.CreateSubnetCommand({
       VpcId: vpcId,
       CidrBlock: await freeSubnetCidr(ec2, vpcId),
       ...tagSpecification("subnet", resource.tags),
@@ -249,27 +252,27 @@ async function seedSubnet(
 }
 
 /** A VPC for a subnet whose event does not name its VPC (an oversized Config item carries only the subnet). */
-async function vpcToHold(ec2: EC2Client, subnetId: string, note: Note): Promise<string> {
-  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: SEEDED_VPC_CIDR }));
+async function vpcToHold(ec2: Ec2, subnetId: string, note: Note): Promise<string> {
+  const { Vpc } = await ec2.client.send(new ec2.sdk.CreateVpcCommand({ CidrBlock: SEEDED_VPC_CIDR }));
   const id = Vpc?.VpcId ?? "";
   note(`--local: created VPC ${id} to hold the event's subnet ${subnetId} (the event does not name its VPC)`);
   return id;
 }
 
-async function vpcExists(ec2: EC2Client, vpcId: string): Promise<boolean> {
-  const { Vpcs = [] } = await ec2.send(
-    new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+async function vpcExists(ec2: Ec2, vpcId: string): Promise<boolean> {
+  const { Vpcs = [] } = await ec2.client.send(
+    new ec2.sdk.DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
   );
   return Vpcs.length > 0;
 }
 
 /** A /24 inside the VPC's CIDR not taken by one of its subnets. */
-async function freeSubnetCidr(ec2: EC2Client, vpcId: string): Promise<string> {
-  const { Vpcs = [] } = await ec2.send(
-    new DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+async function freeSubnetCidr(ec2: Ec2, vpcId: string): Promise<string> {
+  const { Vpcs = [] } = await ec2.client.send(
+    new ec2.sdk.DescribeVpcsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
   );
-  const { Subnets = [] } = await ec2.send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+  const { Subnets = [] } = await ec2.client.send(
+    new ec2.sdk.DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
   );
   const [a = "10", b = "0"] = (Vpcs[0]?.CidrBlock ?? "10.0.0.0/16").split(".");
   const taken = new Set(Subnets.map((subnet) => subnet.CidrBlock));
@@ -301,6 +304,7 @@ async function credentialsFor(accountId: string, endpoint: string) {
     secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
   };
   if (accountId === LOCAL_ACCOUNT) return home;
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const sts = new STSClient({ region: "us-east-1", endpoint, credentials: home });
   try {
     const { Credentials: c } = await sts.send(
@@ -329,6 +333,7 @@ export async function createReferencedQueues(
 ): Promise<Record<string, string>> {
   const queues = Object.entries(references).filter(([, reference]) => reference.type === "AWS::SQS::Queue");
   if (queues.length === 0) return {};
+  const { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } = await import("@aws-sdk/client-sqs");
   const sqs = new SQSClient({ region, endpoint });
   try {
     const values: Record<string, string> = {};
@@ -352,6 +357,7 @@ export async function createReferencedQueues(
 
 /** An organization whose management account is moto's home account, for the org sweep and ORGANIZATION_CHECK. */
 export async function ensureOrganization(endpoint: string, note: Note): Promise<void> {
+  const { CreateOrganizationCommand, OrganizationsClient } = await import("@aws-sdk/client-organizations");
   const organizations = new OrganizationsClient({ region: "us-east-1", endpoint });
   try {
     await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
@@ -398,6 +404,8 @@ export async function createPolicyDestinations(
       .replaceAll("${Partition}", "aws")
       .replaceAll("${AccountId}", LOCAL_ACCOUNT)
       .replaceAll("${Region}", region);
+  const { CreateBucketCommand, S3Client } = await import("@aws-sdk/client-s3");
+  const { CloudWatchLogsClient, CreateLogGroupCommand } = await import("@aws-sdk/client-cloudwatch-logs");
   const s3 = new S3Client({ region: "us-east-1", endpoint, forcePathStyle: true });
   const logs = new CloudWatchLogsClient({ region, endpoint });
   try {
