@@ -144,7 +144,7 @@ async function invoke(argv: readonly string[]): Promise<{ exitCode: number; outp
     say(`${fn.logicalId} failed at cold start (Lambda reports this as an init error)`);
     return { exitCode: EXIT.handlerError, output: `${JSON.stringify(toErrorJson(error))}\n` };
   }
-  const { default: lambdaLocal } = await import("lambda-local");
+  const lambdaLocal = await import("lambda-local");
   try {
     const result: unknown = await lambdaLocal.execute({
       event: JSON.parse(eventText),
