@@ -5,14 +5,6 @@
 // is imported by the step that needs it: an invocation starts a fresh process, and loading all six costs a second.
 import { readFileSync } from "node:fs";
 import type { EC2Client, Tag } from "@aws-sdk/client-ec2";
-
-type Ec2Sdk = typeof import("@aws-sdk/client-ec2");
-/** An EC2 client of one account-region and the SDK module its commands come from (imported on first use). */
-interface Ec2 {
-  readonly client: EC2Client;
-  readonly sdk: Ec2Sdk;
-}
-
 import type { ResourceRef } from "../src/domain/resources.js";
 import { parsePolicy } from "../src/policy/parse.js";
 import { parsePolicySource } from "../src/policy/policy-source.js";
@@ -23,6 +15,13 @@ import { parseRemediationEvent } from "../src/triggers/config-remediation-event.
 import { EXIT, InvokeError } from "./invoke-options.js";
 import { type MotoServer, startMoto } from "./moto.js";
 import type { TemplateReference } from "./sam-template.js";
+
+type Ec2Sdk = typeof import("@aws-sdk/client-ec2");
+/** An EC2 client of one account-region and the SDK module its commands come from (imported on first use). */
+interface Ec2 {
+  readonly client: EC2Client;
+  readonly sdk: Ec2Sdk;
+}
 
 /** moto maps an unknown access key to this account: the functions' home account locally. */
 export const LOCAL_ACCOUNT = "123456789012";
@@ -70,7 +69,8 @@ export async function connectLocalAws(env: NodeJS.ProcessEnv, note: Note): Promi
 async function answersAsMoto(endpoint: string): Promise<boolean> {
   try {
     const response = await fetch(`${endpoint.replace(/\/+$/, "")}/moto-api/`, {
-      signal: AbortSignal.timeout(10_000),
+      // Only to stop waiting on something that is not moto at all; moto answers in milliseconds, even loaded.
+      signal: AbortSignal.timeout(60_000),
     });
     await response.body?.cancel();
     return response.ok;
