@@ -16,6 +16,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { startCallCounter } from "../test/support/http-counter.js";
 import { invokeFunction } from "../test/support/invoke.js";
+import type { BenchReport } from "./report.js";
 
 const VPC_COUNT = 2000;
 /** A region of its own, so the seeded VPCs are exactly the ones measured and other benchmarks do not see them. */
@@ -43,9 +44,7 @@ rules:
  * compliant flow log — then runs the built ConfigRuleFunction on a ScheduledNotification (TESTMODE) through a
  * call-counting proxy and reports the calls it made.
  */
-export async function benchConfigPeriodic(
-  motoEndpoint: string,
-): Promise<Array<{ name: string; value: string; target: string; ok: boolean }>> {
+export async function benchConfigPeriodic(motoEndpoint: string, report: BenchReport): Promise<void> {
   const clientConfig = { region: REGION, endpoint: motoEndpoint };
   const ec2 = new EC2Client(clientConfig);
   const s3 = new S3Client({ ...clientConfig, region: "us-east-1", forcePathStyle: true });
@@ -53,12 +52,19 @@ export async function benchConfigPeriodic(
   try {
     const seedStart = performance.now();
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(ignoreAlreadyOwned);
-    const seeded = await seedVpcs(ec2);
+    const seeded = await seedVpcs(ec2, report);
     const seedSeconds = (performance.now() - seedStart) / 1000;
+    report.row({
+      name: `config periodic: seed ${VPC_COUNT} VPCs in ${REGION}`,
+      value: `${seeded.created} created, ${seeded.reused} reused (${seedSeconds.toFixed(1)} s)`,
+      target: "-",
+      ok: true,
+    });
 
     const policyPath = join(mkdtempSync(join(tmpdir(), "bench-config-")), "policy.yaml");
     writeFileSync(policyPath, POLICY);
     const event = periodicEvent();
+    report.step(`config periodic: ConfigRuleFunction evaluating ${VPC_COUNT} VPCs`);
     const started = performance.now();
     const result = await invokeFunction("ConfigRuleFunction", event, {
       env: { POLICY_SOURCE: `file:${policyPath}` },
@@ -78,13 +84,7 @@ export async function benchConfigPeriodic(
     const putCalls = counter.count({ action: "PutEvaluations" });
     const putTarget = Math.ceil(n / 100);
     const writes = WRITE_ACTIONS.reduce((sum, action) => sum + counter.count({ action }), 0);
-    return [
-      {
-        name: `config periodic: seed ${VPC_COUNT} VPCs in ${REGION}`,
-        value: `${seeded.created} created, ${seeded.reused} reused (${seedSeconds.toFixed(1)} s)`,
-        target: "-",
-        ok: true,
-      },
+    for (const row of [
       {
         name: "config periodic: evaluations sent",
         value: `${n} (${evaluated.compliant} COMPLIANT, ${evaluated.nonCompliant} NON_COMPLIANT, ${evaluated.notApplicable} NOT_APPLICABLE)`,
@@ -110,7 +110,8 @@ export async function benchConfigPeriodic(
         target: "-",
         ok: true,
       },
-    ];
+    ])
+      report.row(row);
   } finally {
     await counter.stop();
     ec2.destroy();
@@ -119,7 +120,7 @@ export async function benchConfigPeriodic(
 }
 
 /** Makes the region hold exactly VPC_COUNT seeded VPCs and nothing else, creating only what is missing. */
-async function seedVpcs(ec2: EC2Client): Promise<{ created: number; reused: number }> {
+async function seedVpcs(ec2: EC2Client, report: BenchReport): Promise<{ created: number; reused: number }> {
   await removeDefaultVpc(ec2);
   // The region is the benchmark's own, so every VPC left in it is one seeded earlier (a tag filter is slower in moto).
   const existing = await ec2.send(new DescribeVpcsCommand({}));
@@ -127,12 +128,14 @@ async function seedVpcs(ec2: EC2Client): Promise<{ created: number; reused: numb
   const missing = Math.max(0, VPC_COUNT - reused);
   const created: string[] = [];
   for (let start = 0; start < missing; start += SEED_CONCURRENCY) {
+    report.progress(`config periodic: seeding VPCs in ${REGION}`, start, missing);
     const batch = Array.from(
       { length: Math.min(SEED_CONCURRENCY, missing - start) },
       (_, i) => reused + start + i,
     );
     created.push(...(await Promise.all(batch.map((index) => createVpc(ec2, index)))));
   }
+  report.progress(`config periodic: seeding VPCs in ${REGION}`, missing, missing);
   // Half of the VPCs that are not exempt get a compliant flow log, in one call per 1,000.
   const toCover = created.filter((_, i) => (reused + i) % EXEMPT_EVERY !== 0 && (reused + i) % 2 === 1);
   for (let start = 0; start < toCover.length; start += 1000)

@@ -11,13 +11,7 @@ import { startCallCounter } from "../test/support/http-counter.js";
 import { invokeFunction } from "../test/support/invoke.js";
 import { sampleEvent } from "../test/support/sample-events.js";
 import { findFunction, readTemplate } from "../tools/sam-template.js";
-
-export interface BenchRow {
-  readonly name: string;
-  readonly value: string;
-  readonly target: string;
-  readonly ok: boolean;
-}
+import type { BenchReport, BenchRow } from "./report.js";
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -29,7 +23,7 @@ const median = (values: readonly number[]) => {
  * runs with the function's environment from template.yaml (NODE_OPTIONS included: --enable-source-maps alone
  * would add the parse of a 7 MB source map to every cold start).
  */
-export function benchColdInit(runs = 21): BenchRow[] {
+export function benchColdInit(report: BenchReport, runs = 21): void {
   const bundle = resolve("dist/event-enforcer.mjs");
   const importScript = `const t = performance.now(); await import(${JSON.stringify(bundle)}); process.stderr.write(String(performance.now() - t));`;
   const functionEnv = findFunction(readTemplate("template.yaml"), "EventEnforcerFunction").environment;
@@ -46,13 +40,15 @@ export function benchColdInit(runs = 21): BenchRow[] {
     return { elapsed, stderr: run.stderr };
   };
   for (let i = 0; i < runs; i += 1) {
+    report.progress("cold init: runs", i, runs);
     bare.push(timeProcess(["-e", ""], bareEnv).elapsed);
     const loaded = timeProcess(["--input-type=module", "-e", importScript], env);
     withBundle.push(loaded.elapsed);
     inProcess.push(Number.parseFloat(loaded.stderr.trim().split("\n").pop() ?? "NaN"));
   }
+  report.progress("cold init: runs", runs, runs);
   const ratio = median(withBundle) / median(bare);
-  return [
+  for (const row of [
     {
       name: "cold init: bare node -e '' (median wall)",
       value: `${median(bare).toFixed(1)} ms`,
@@ -71,8 +67,9 @@ export function benchColdInit(runs = 21): BenchRow[] {
       target: "≤ 2× bare",
       ok: ratio <= 2,
     },
-    benchParserChunk(bundle, env, Math.ceil(runs / 2)),
-  ];
+  ])
+    report.row(row);
+  report.row(benchParserChunk(bundle, env, Math.ceil(runs / 2)));
 }
 
 /**
@@ -102,7 +99,7 @@ function benchParserChunk(bundle: string, env: NodeJS.ProcessEnv, runs: number):
 }
 
 /** Per handler: what a cold start loads (entry + static chunks) and what stays on disk until first needed. */
-export function benchBundleSizes(): BenchRow[] {
+export function benchBundleSizes(report: BenchReport): void {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   const sizes = (files: readonly string[]) => {
     const contents = files.map((file) => readFileSync(file));
@@ -110,9 +107,9 @@ export function benchBundleSizes(): BenchRow[] {
     const gzip = contents.reduce((sum, content) => sum + gzipSync(content).length, 0);
     return { raw, gzip };
   };
-  return readdirSync("dist")
+  const rows = readdirSync("dist")
     .filter((file) => file.endsWith(".mjs"))
-    .map((file) => {
+    .map((file): BenchRow => {
       const graph = bundleGraph(join("dist", file));
       const startup = sizes(graph.startup);
       const onDemand = sizes(graph.onDemand);
@@ -125,6 +122,7 @@ export function benchBundleSizes(): BenchRow[] {
         ok: true,
       };
     });
+  for (const row of rows) report.row(row);
 }
 
 const TAG_POLICY = `
@@ -139,7 +137,7 @@ rules:
 const NO_TAG_POLICY = TAG_POLICY.slice(0, TAG_POLICY.indexOf("rules:"));
 
 /** AWS calls per event, counted at the HTTP layer in front of moto (home account: no AssumeRole). */
-export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow[]> {
+export async function benchCallsPerEvent(motoEndpoint: string, report: BenchReport): Promise<void> {
   process.env.AWS_ENDPOINT_URL = motoEndpoint;
   const dir = mkdtempSync(join(tmpdir(), "bench-policy-"));
   const policies = { tags: join(dir, "tags.yaml"), plain: join(dir, "plain.yaml") };
@@ -150,7 +148,6 @@ export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow
     new CreateBucketCommand({ Bucket: "central-flow-logs" }),
   );
   const counter = await startCallCounter(motoEndpoint);
-  const rows: BenchRow[] = [];
   try {
     const measure = async (name: string, event: Record<string, unknown>, policy: string, limit: number) => {
       counter.reset();
@@ -165,7 +162,7 @@ export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow
       if (result.exitCode !== 0)
         throw new Error(`${name}: invocation failed: ${JSON.stringify(result.output)}`);
       const calls = counter.calls().map((call) => call.action);
-      rows.push({
+      report.row({
         name: `calls: ${name}`,
         value: `${calls.length} (${calls.join(", ")})`,
         target: `≤ ${limit}`,
@@ -217,5 +214,4 @@ export async function benchCallsPerEvent(motoEndpoint: string): Promise<BenchRow
   } finally {
     await counter.stop();
   }
-  return rows;
 }

@@ -31,13 +31,7 @@ import { CreateQueueCommand, PurgeQueueCommand, SQSClient } from "@aws-sdk/clien
 import { credentialsForAccount } from "../test/support/aws-env.js";
 import { startCallCounter } from "../test/support/http-counter.js";
 import { listenOnLoopback } from "../test/support/loopback.js";
-
-export interface OrgSweepBenchRow {
-  readonly name: string;
-  readonly value: string;
-  readonly target: string;
-  readonly ok: boolean;
-}
+import { type BenchReport, ratioWords } from "./report.js";
 
 const HOME_ACCOUNT = "123456789012";
 const LARGE_ACCOUNT = "210987654321";
@@ -65,33 +59,43 @@ approvedDestinations: ["${DESTINATION}*"]
 replaceOutdated: true
 `;
 
-export async function benchOrgSweep(motoEndpoint: string): Promise<OrgSweepBenchRow[]> {
+export async function benchOrgSweep(motoEndpoint: string, report: BenchReport): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-org-sweep-"));
   const policyFile = join(dir, "policy.yaml");
   writeFileSync(policyFile, POLICY);
   await new S3Client({ endpoint: motoEndpoint, region: "us-east-1", forcePathStyle: true, credentials: HOME })
     .send(new CreateBucketCommand({ Bucket: BUCKET }))
     .catch(ignoreAlreadyOwned);
-  const bench = { motoEndpoint, dir, policySource: `file:${policyFile}` };
-  return [...(await benchLargeAccountRegion(bench)), ...(await benchOrganization(bench))];
+  const bench = { motoEndpoint, dir, policySource: `file:${policyFile}`, report };
+  await benchLargeAccountRegion(bench);
+  await benchOrganization(bench);
 }
 
 interface Bench {
   readonly motoEndpoint: string;
   readonly dir: string;
   readonly policySource: string;
+  readonly report: BenchReport;
 }
 
 // moto maps unknown access keys to account 123456789012: the functions' home account.
 const HOME = { accessKeyId: "bench", secretAccessKey: "bench" };
 
-async function benchLargeAccountRegion(bench: Bench): Promise<OrgSweepBenchRow[]> {
+async function benchLargeAccountRegion(bench: Bench): Promise<void> {
+  const { report } = bench;
   const credentials = await credentialsForAccount(bench.motoEndpoint, LARGE_ACCOUNT);
   const ec2 = new EC2Client({ endpoint: bench.motoEndpoint, region: LARGE_REGION, credentials });
-  const vpcIds = await seedVpcs(ec2, LARGE_VPCS, 4);
+  const vpcIds = await seedVpcs(ec2, LARGE_VPCS, 4, (done) =>
+    report.progress(
+      `org sweep: seeding ${LARGE_VPCS.toLocaleString("en")} VPCs in one account-region`,
+      done,
+      LARGE_VPCS,
+    ),
+  );
 
   // The sweep: one SQS record for the account-region, through the built worker in its own process.
   await clearFlowLogs(ec2);
+  report.step(`org sweep: the built worker sweeping ${vpcIds.length.toLocaleString("en")} VPCs`);
   const counter = await startCallCounter(bench.motoEndpoint);
   let sweep: ChildRun;
   let calls: string[];
@@ -114,11 +118,29 @@ async function benchLargeAccountRegion(bench: Bench): Promise<OrgSweepBenchRow[]
   }
   assertNoFailedRecords(sweep, "5,000-VPC sweep");
   const coveredBySweep = await coveredVpcs(ec2);
+  const label = `org sweep, 1 account-region × ${vpcIds.length.toLocaleString("en")} VPCs`;
+  // moto answers every Describe in one page; AWS pages at 1000 items (MaxResults).
+  const extraVpcPages = Math.ceil(vpcIds.length / PAGE) - 1;
+  const projected = calls.length + extraVpcPages;
+  report.row({
+    name: `${label}: AWS calls`,
+    value: `${calls.length} on moto (${summarize(calls)}); ${projected} with AWS's ${PAGE}-item pages`,
+    target: "≤ 15",
+    ok: projected <= 15 && coveredBySweep === vpcIds.length,
+  });
+  report.row({
+    name: `${label}: worker peak RSS`,
+    value: `${sweep.maxRssMb.toFixed(0)} MB`,
+    target: "≤ 256 MB",
+    ok: sweep.maxRssMb <= 256,
+  });
 
   // The per-resource loop of per-finding remediations: DescribeFlowLogs + CreateFlowLogs for each VPC.
   await clearFlowLogs(ec2);
   const loopStart = performance.now();
-  for (const vpcId of vpcIds) {
+  const loopLabel = `org sweep: per-resource loop over ${vpcIds.length.toLocaleString("en")} VPCs`;
+  for (const [index, vpcId] of vpcIds.entries()) {
+    if (index % 250 === 0) report.progress(loopLabel, index, vpcIds.length);
     const { FlowLogs: logs = [] } = await ec2.send(
       new DescribeFlowLogsCommand({ Filter: [{ Name: "resource-id", Values: [vpcId] }] }),
     );
@@ -134,36 +156,20 @@ async function benchLargeAccountRegion(bench: Bench): Promise<OrgSweepBenchRow[]
       );
   }
   const loopMs = performance.now() - loopStart;
+  report.progress(loopLabel, vpcIds.length, vpcIds.length);
   ec2.destroy();
 
-  // moto answers every Describe in one page; AWS pages at 1000 items (MaxResults).
-  const extraVpcPages = Math.ceil(vpcIds.length / PAGE) - 1;
-  const projected = calls.length + extraVpcPages;
   const ratio = sweep.wallMs / loopMs;
-  const label = `org sweep, 1 account-region × ${vpcIds.length.toLocaleString("en")} VPCs`;
-  return [
-    {
-      name: `${label}: AWS calls`,
-      value: `${calls.length} on moto (${summarize(calls)}); ${projected} with AWS's ${PAGE}-item pages`,
-      target: "≤ 15",
-      ok: projected <= 15 && coveredBySweep === vpcIds.length,
-    },
-    {
-      name: `${label}: wall vs per-resource loop`,
-      value: `${seconds(sweep.wallMs)} (handler ${seconds(sweep.handlerMs)}) vs ${seconds(loopMs)} (${ratio.toFixed(3)}×)`,
-      target: "≤ 0.1×",
-      ok: ratio <= 0.1,
-    },
-    {
-      name: `${label}: worker peak RSS`,
-      value: `${sweep.maxRssMb.toFixed(0)} MB`,
-      target: "≤ 256 MB",
-      ok: sweep.maxRssMb <= 256,
-    },
-  ];
+  report.row({
+    name: `${label}: wall vs per-resource loop`,
+    value: `${seconds(sweep.wallMs)} (handler ${seconds(sweep.handlerMs)}) vs ${seconds(loopMs)}: ${ratio.toFixed(3)}× the loop's time, ${ratioWords(loopMs, sweep.wallMs)}`,
+    target: "≤ 0.1×",
+    ok: ratio <= 0.1,
+  });
 }
 
-async function benchOrganization(bench: Bench): Promise<OrgSweepBenchRow[]> {
+async function benchOrganization(bench: Bench): Promise<void> {
+  const { report } = bench;
   const org = new OrganizationsClient({
     endpoint: bench.motoEndpoint,
     region: "us-east-1",
@@ -173,14 +179,17 @@ async function benchOrganization(bench: Bench): Promise<OrgSweepBenchRow[]> {
   const { Organization: organization } = await org.send(new DescribeOrganizationCommand({}));
   org.destroy();
   const areas: Array<{ accountId: string; region: string; ec2: EC2Client }> = [];
+  const seedLabel = `org sweep: seeding ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} regions × ${ORG_VPCS} VPCs (account-regions)`;
   for (const accountId of accounts) {
     const credentials = await credentialsForAccount(bench.motoEndpoint, accountId);
     for (const region of ORG_REGIONS) {
+      report.progress(seedLabel, areas.length, accounts.length * ORG_REGIONS.length);
       const ec2 = new EC2Client({ endpoint: bench.motoEndpoint, region, credentials });
       await seedVpcs(ec2, ORG_VPCS, 2);
       areas.push({ accountId, region, ec2 });
     }
   }
+  report.progress(seedLabel, areas.length, areas.length);
   const sqs = new SQSClient({ endpoint: bench.motoEndpoint, region: "us-east-1", credentials: HOME });
   const { QueueUrl: queueUrl = "" } = await sqs.send(
     new CreateQueueCommand({ QueueName: "bench-org-sweep" }),
@@ -219,51 +228,61 @@ async function benchOrganization(bench: Bench): Promise<OrgSweepBenchRow[]> {
     return wallMs;
   };
 
+  const label = `org sweep, ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} regions × ${ORG_VPCS} VPCs`;
+  // "many" workers against one: faster when they finish sooner, and said "slower" when they do not.
+  const compare = ([one, many]: [number, number]) =>
+    `${seconds(many)} vs ${seconds(one)} sequential (${ratioWords(one, many)})`;
+  const measured = async (what: string, workers: number, endpoint: string) => {
+    report.step(`${label}: ${what}`);
+    return run(workers, endpoint);
+  };
   const counter = await startCallCounter(bench.motoEndpoint);
   const slow = await startLatencyProxy(counter.endpoint, AWS_LATENCY_MS);
-  let timings: { bare: [number, number]; latency: [number, number] };
-  let workerCalls: string[];
   try {
-    const bare: [number, number] = [await run(1, bench.motoEndpoint), await run(WORKERS, bench.motoEndpoint)];
-    const sequential = await run(1, slow.endpoint);
+    const bare: [number, number] = [
+      await measured("run 1 of 4, 1 worker, bare moto", 1, bench.motoEndpoint),
+      await measured(`run 2 of 4, ${WORKERS} workers, bare moto`, WORKERS, bench.motoEndpoint),
+    ];
+    report.row({
+      name: `${label}: wall, ${WORKERS} pre-started workers vs 1, bare moto (CPU-bound on ${cpus().length} cores)`,
+      value: compare(bare),
+      target: "-",
+      ok: true,
+    });
+    const sequential = await measured(
+      `run 3 of 4, 1 worker, ${AWS_LATENCY_MS} ms per call`,
+      1,
+      slow.endpoint,
+    );
     counter.reset();
-    const parallel = await run(WORKERS, slow.endpoint);
+    const parallel = await measured(
+      `run 4 of 4, ${WORKERS} workers, ${AWS_LATENCY_MS} ms per call`,
+      WORKERS,
+      slow.endpoint,
+    );
+    report.row({
+      name: `${label}: wall, ${WORKERS} pre-started workers vs 1, ${AWS_LATENCY_MS} ms per AWS call`,
+      value: compare([sequential, parallel]),
+      target: "-",
+      ok: true,
+    });
     // The coordinator's ListAccounts and SendMessageBatch and the pollers' SQS calls are not per account-region.
-    workerCalls = counter
+    const workerCalls = counter
       .calls()
       .filter((call) => call.service === "ec2" || call.service === "sts")
       .map((call) => call.action);
-    timings = { bare, latency: [sequential, parallel] };
+    report.row({
+      name: `${label}: AWS calls per account-region`,
+      value: `${(workerCalls.length / areas.length).toFixed(1)} (${summarize(workerCalls, areas.length)})`,
+      target: "-",
+      ok: true,
+    });
   } finally {
     await slow.stop();
     await counter.stop();
   }
   for (const area of areas) area.ec2.destroy();
   sqs.destroy();
-
-  const label = `org sweep, ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} regions × ${ORG_VPCS} VPCs`;
-  const compare = ([one, many]: [number, number]) =>
-    `${seconds(many)} vs ${seconds(one)} sequential (${(one / many).toFixed(1)}× faster)`;
-  return [
-    {
-      name: `${label}: wall, ${WORKERS} pre-started workers vs 1, ${AWS_LATENCY_MS} ms per AWS call`,
-      value: compare(timings.latency),
-      target: "-",
-      ok: true,
-    },
-    {
-      name: `${label}: wall, ${WORKERS} pre-started workers vs 1, bare moto (CPU-bound on ${cpus().length} cores)`,
-      value: compare(timings.bare),
-      target: "-",
-      ok: true,
-    },
-    {
-      name: `${label}: AWS calls per account-region`,
-      value: `${(workerCalls.length / areas.length).toFixed(1)} (${summarize(workerCalls, areas.length)})`,
-      target: "-",
-      ok: true,
-    },
-  ];
 }
 
 /**
@@ -330,11 +349,17 @@ async function benchMembers(org: OrganizationsClient, count: number): Promise<st
 }
 
 /** Makes the account-region hold `total` VPCs (its default VPC included); returns their IDs. */
-async function seedVpcs(ec2: EC2Client, total: number, concurrency: number): Promise<string[]> {
+async function seedVpcs(
+  ec2: EC2Client,
+  total: number,
+  concurrency: number,
+  progress: (done: number) => void = () => {},
+): Promise<string[]> {
   const ids = await vpcIdsOf(ec2);
   let next = ids.length;
   const create = async () => {
     for (let n = next++; n < total; n = next++) {
+      if (n % 250 === 0) progress(n);
       const { Vpc: vpc } = await ec2.send(
         new CreateVpcCommand({ CidrBlock: `10.${Math.floor(n / 256) % 256}.${n % 256}.0/24` }),
       );
@@ -342,6 +367,7 @@ async function seedVpcs(ec2: EC2Client, total: number, concurrency: number): Pro
     }
   };
   await Promise.all(Array.from({ length: concurrency }, create));
+  progress(total);
   return ids;
 }
 

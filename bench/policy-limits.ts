@@ -2,7 +2,7 @@
 // A 16 MB policy once took 60 s and 1.39 GB to parse; now it is refused before the YAML parser sees it.
 import { PolicyValidationError } from "../src/errors.js";
 import { MAX_POLICY_BYTES, parsePolicy } from "../src/policy/parse.js";
-import type { BenchRow } from "./core.js";
+import type { BenchReport } from "./report.js";
 
 /** Distinct rules (each its own account, tag and bucket) until `bytes` is reached. */
 function policyOf(bytes: number): string {
@@ -28,7 +28,7 @@ function measure(run: () => void, runs: number): { ms: number; heapMb: number } 
   return { ms: times[Math.floor(times.length / 2)] ?? Number.NaN, heapMb: heap };
 }
 
-export function benchPolicyLimits(): BenchRow[] {
+export function benchPolicyLimits(report: BenchReport): void {
   const atLimit = policyOf(MAX_POLICY_BYTES);
   const rules = atLimit.split("- name:").length - 1;
   parsePolicy(atLimit, "warm-up");
@@ -41,18 +41,16 @@ export function benchPolicyLimits(): BenchRow[] {
       if (!(error instanceof PolicyValidationError)) throw error;
     }
   }, 7);
-  return [
-    {
-      name: `policy at the 64 KiB limit (${rules} rules): parse (median)`,
-      value: `${parsed.ms.toFixed(0)} ms, heap +${parsed.heapMb.toFixed(1)} MB`,
-      target: "fits a 256 MB function",
-      ok: parsed.heapMb < 128,
-    },
-    {
-      name: "16 MB policy: refused before parsing (median)",
-      value: `${refused.ms.toFixed(1)} ms`,
-      target: "-",
-      ok: true,
-    },
-  ];
+  report.row({
+    name: `policy at the 64 KiB limit (${rules} rules): parse (median)`,
+    value: `${parsed.ms.toFixed(0)} ms, heap +${parsed.heapMb.toFixed(1)} MB`,
+    target: "fits a 256 MB function",
+    ok: parsed.heapMb < 128,
+  });
+  report.row({
+    name: "16 MB policy: refused before parsing (median)",
+    value: `${refused.ms.toFixed(1)} ms`,
+    target: "-",
+    ok: true,
+  });
 }

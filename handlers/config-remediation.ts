@@ -1,10 +1,9 @@
 // ConfigRemediationFunction: the remediation action Config runs through an SSM Automation aws:invokeLambdaFunction step.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { accountOfFunctionArn, enforcerFromEnvironment, learnHomeAccount } from "../src/app/lambda.js";
-import { logger, metrics } from "../src/observability.js";
+import { logger, publishMetrics } from "../src/observability.js";
 import { remediateConfigResource } from "../src/use-cases/remediate-config-resource.js";
 
 const enforcer = enforcerFromEnvironment();
@@ -17,4 +16,4 @@ export const handler = middy(async (event: unknown, context: Context) =>
 )
   .use(learnHomeAccount(enforcer))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishMetrics());

@@ -1,10 +1,9 @@
 // ConfigRuleFunction: AWS Config custom rule (change-triggered, oversized and periodic notifications); never writes.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { configRuleFromEnvironment } from "../src/app/config-rule.js";
 import { learnHomeAccount } from "../src/app/lambda.js";
-import { logger, metrics } from "../src/observability.js";
+import { logger, publishMetrics } from "../src/observability.js";
 import { evaluateConfigRuleEvent } from "../src/use-cases/evaluate-config-rule.js";
 
 const app = configRuleFromEnvironment();
@@ -12,4 +11,4 @@ const app = configRuleFromEnvironment();
 export const handler = middy(async (event: unknown) => evaluateConfigRuleEvent(event, app))
   .use(learnHomeAccount(app))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(publishMetrics());

@@ -9,6 +9,7 @@ import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/clien
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { type AccountId, accountRegion, type RegionName } from "../src/domain/resources.js";
 import { enforceCoverage, type Outcome } from "../src/engine/enforce.js";
+import { outcomeWords } from "../src/engine/summary.js";
 import { createEc2Gateway } from "../src/gateways/ec2-gateway.js";
 import { parsePolicy } from "../src/policy/parse.js";
 import { startMoto } from "../tools/moto.js";
@@ -62,12 +63,15 @@ try {
     ["vpc-created-failed-call.json", {}],
     ["flow-log-deleted.json", {}],
   ] as const;
+  const written: Outcome[] = [];
   for (const [file, ids] of invocations) {
-    const summary = invoke(file, ids);
+    const { summary, outcomes } = invoke(file, ids);
+    written.push(...outcomes);
     console.log(`sam local invoke EventEnforcerFunction -e events/${file}\n  → ${summary}`);
   }
   const after = await audit();
   console.log(`\n${coverageTable(before, after)}`);
+  console.log(`\nIn all: ${outcomeWords(written.filter((outcome) => outcome.outcome === "created"))}.`);
 } finally {
   await moto.stop();
 }
@@ -107,8 +111,11 @@ async function seed(ec2: EC2Client) {
   return { app, prod, sandbox, shared, sharedSubnet };
 }
 
-/** Runs the built bundle through the SAM-compatible runner, as a separate process (a cold start). */
-function invoke(file: string, ids: Record<string, string>): string {
+/**
+ * Runs the built bundle through the SAM-compatible runner, as a separate process (a cold start); its outcomes, and
+ * one line saying what they amount to (resources and the flow logs covering them counted apart).
+ */
+function invoke(file: string, ids: Record<string, string>): { summary: string; outcomes: Outcome[] } {
   const dir = mkdtempSync(join(tmpdir(), "demo-"));
   let text = readFileSync(`events/${file}`, "utf-8");
   for (const [from, to] of Object.entries(ids)) text = text.split(from).join(to);
@@ -138,16 +145,19 @@ function invoke(file: string, ids: Record<string, string>): string {
     { encoding: "utf-8" },
   );
   const output: unknown = JSON.parse(run.stdout || "null");
-  if (run.status !== 0) return `error ${JSON.stringify(output)}`;
+  if (run.status !== 0) return { summary: `error ${JSON.stringify(output)}`, outcomes: [] };
   if (
     typeof output !== "object" ||
     output === null ||
     !("outcomes" in output) ||
     !Array.isArray(output.outcomes)
   )
-    return JSON.stringify(output);
-  if ("ignored" in output) return `ignored: ${String(output.ignored).slice(0, 80)}…`;
-  return output.outcomes.map((o: Outcome) => `${o.resourceId} ${o.outcome}`).join(", ");
+    return { summary: JSON.stringify(output), outcomes: [] };
+  if ("ignored" in output)
+    return { summary: `ignored: ${String(output.ignored).slice(0, 80)}…`, outcomes: [] };
+  const outcomes: Outcome[] = output.outcomes;
+  const each = outcomes.map((o) => `${o.resourceId} ${o.outcome}`).join(", ");
+  return { summary: `${outcomeWords(outcomes)}: ${each}`, outcomes };
 }
 
 function coverageTable(before: readonly Outcome[], after: readonly Outcome[]): string {

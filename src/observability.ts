@@ -1,7 +1,9 @@
 // The one place Powertools is configured: every handler imports its logger and metrics from here.
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MiddlewareObj } from "@middy/core";
 import type { EnforcementReport, OutcomeKind } from "./engine/enforce.js";
+import { countNewFlowLogs, countOutcomes } from "./engine/summary.js";
 
 export const SERVICE_NAME = "vpc-flow-log-enforcer";
 
@@ -23,23 +25,43 @@ export interface Correlation {
 
 /** Outcomes someone must act on: logged as warnings (and alarmed on, see templates/observability.yaml). */
 const WARN_OUTCOMES: ReadonlySet<OutcomeKind> = new Set(["failed", "delivery-failing", "unapproved"]);
+/** The metric counting flow logs written, beside the per-resource outcome counts (one flow log covers many). */
+export const FLOW_LOGS_CREATED_METRIC = "FlowLogsCreated";
 
 /**
- * One structured log line per resource outcome (so one Logs Insights query finds a resource's history) and one
- * EMF count per outcome kind (metric named after the outcome), dimensioned by trigger only: low cardinality,
- * flushed with the invocation by the logMetrics middleware.
+ * One structured log line per resource outcome (so one Logs Insights query finds a resource's history), one EMF
+ * count per outcome kind (metric named after the outcome: resources) and FlowLogsCreated (flow logs written),
+ * dimensioned by trigger only: low cardinality, flushed with the invocation by the publishMetrics middleware.
  */
 export function publishReport(report: EnforcementReport, correlation: Correlation): void {
-  const counts = new Map<OutcomeKind, number>();
   for (const outcome of report.outcomes) {
     const level = WARN_OUTCOMES.has(outcome.outcome) ? "warn" : "info";
     logger[level]("flow-log outcome", { ...correlation, ...outcome });
-    counts.set(outcome.outcome, (counts.get(outcome.outcome) ?? 0) + 1);
   }
   // Set even when there is nothing to count, so metrics added later in the invocation (the sweep's
   // AccountRegionsSwept) carry the same dimension set as the outcome counts.
   metrics.addDimension("trigger", correlation.trigger);
-  for (const [outcome, count] of counts) metrics.addMetric(outcome, MetricUnit.Count, count);
+  for (const [outcome, count] of Object.entries(countOutcomes(report.outcomes)))
+    metrics.addMetric(outcome, MetricUnit.Count, count);
+  const flowLogs = countNewFlowLogs(report.outcomes);
+  if (flowLogs > 0) metrics.addMetric(FLOW_LOGS_CREATED_METRIC, MetricUnit.Count, flowLogs);
+}
+
+/**
+ * Middy middleware: flushes the invocation's metrics when it ends, as Powertools' logMetrics does, but without its
+ * "No application metrics to publish" warning when an invocation failed before counting anything (a malformed
+ * event, an unreadable policy): the failure is logged and counted by Lambda's Errors metric already.
+ */
+export function publishMetrics(): MiddlewareObj {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) {
+      metrics.publishStoredMetrics();
+      return;
+    }
+    metrics.clearDimensions();
+    metrics.clearMetadata();
+  };
+  return { after: flush, onError: flush };
 }
 
 // Coverage is reported per account, a dimension no other metric has: its own Metrics instance keeps the account out

@@ -11,7 +11,8 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 15_000;
+// Idle, moto answers in about 0.3 s; on a loaded 2-core machine a Python start can take many seconds.
+const READY_TIMEOUT_MS = 120_000;
 const POLL_INTERVAL_MS = 50;
 const KILL_GRACE_MS = 3_000;
 const OUTPUT_LIMIT = 16_384;

@@ -38,8 +38,8 @@ export function checkRegions(
     );
 }
 
-/** The candidate within two edits of `name`, if exactly one is nearest. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
+/** The candidate within two edits of `name`, if exactly one is nearest (a typo's likely meaning). */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
   const scored = candidates
     .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
     .filter(({ distance }) => distance <= 2)

@@ -1,5 +1,6 @@
 // Enforcement outcomes in, the text of `--format table|json|csv|html` out; plus the summary and the exit code they imply.
-import { OUTCOMES, type Outcome, type OutcomeKind } from "../engine/enforce.js";
+import type { Outcome } from "../engine/enforce.js";
+import { countNewFlowLogs, countOutcomes, outcomeWords } from "../engine/summary.js";
 import { isNonCompliant } from "../reports/coverage.js";
 import { renderHtmlReport } from "../reports/html-report.js";
 
@@ -23,20 +24,9 @@ export function exitCodeFor(outcomes: readonly Outcome[]): 0 | 2 {
   return outcomes.some(isNonCompliant) ? 2 : 0;
 }
 
-export function countOutcomes(outcomes: readonly Outcome[]): Partial<Record<OutcomeKind, number>> {
-  const counts: Partial<Record<OutcomeKind, number>> = {};
-  for (const kind of OUTCOMES) {
-    const count = outcomes.filter((outcome) => outcome.outcome === kind).length;
-    if (count > 0) counts[kind] = count;
-  }
-  return counts;
-}
-
-/** `3 compliant, 2 would-create, 1 exempt in 2 account-region(s)` */
+/** `7 resources covered by 1 new flow log, 3 compliant, 1 exempt in 2 account-region(s)` */
 export function summaryLine(outcomes: readonly Outcome[], accountRegions: number): string {
-  const counts = Object.entries(countOutcomes(outcomes)).map(([kind, count]) => `${count} ${kind}`);
-  const what = counts.length === 0 ? "no resources in scope" : counts.join(", ");
-  return `${what} in ${accountRegions} account-region(s)`;
+  return `${outcomeWords(outcomes)} in ${accountRegions} account-region(s)`;
 }
 
 export function formatReport(format: OutputFormat, outcomes: readonly Outcome[], meta: ReportMeta): string {
@@ -44,7 +34,11 @@ export function formatReport(format: OutputFormat, outcomes: readonly Outcome[],
     case "table":
       return formatTable(outcomes);
     case "json":
-      return `${JSON.stringify({ ...meta, summary: countOutcomes(outcomes), outcomes }, null, 2)}\n`;
+      return `${JSON.stringify(
+        { ...meta, summary: countOutcomes(outcomes), flowLogsCreated: countNewFlowLogs(outcomes), outcomes },
+        null,
+        2,
+      )}\n`;
     case "csv":
       return formatCsv(outcomes);
     case "html":

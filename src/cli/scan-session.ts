@@ -100,22 +100,37 @@ async function selectRegions(
   io: CliIo,
 ): Promise<RegionName[]> {
   if (selection.kind === "default") return [homeRegion];
+  if (selection.kind === "list") return verifyRegions(selection.names, homeRegion, identity, io);
   try {
-    const known = await knownRegions(homeRegion, identity.partition);
-    if (selection.kind === "all") return enabledRegions(known);
-    checkRegions(selection.names, known, identity.accountId);
-    return [...selection.names];
+    return enabledRegions(await knownRegions(homeRegion, identity.partition));
   } catch (error) {
-    // Without ec2:DescribeRegions the names can still be used as given; an unknown one then fails its own rows.
-    if (selection.kind === "list" && isAccessDenied(error)) {
-      io.err(`warning: cannot check region names (${errorSummary(error)}); using them as given`);
-      return [...selection.names];
-    }
-    if (selection.kind === "all" && isAccessDenied(error))
+    if (isAccessDenied(error))
       throw new EnforcerError(`--all-regions needs ec2:DescribeRegions: ${errorSummary(error)}`, {
         cause: error,
       });
     throw error;
+  }
+}
+
+/**
+ * The regions a command names, checked against DescribeRegions (UnknownRegionError for one that is unknown or not
+ * enabled for the caller's account) — `scan`, `enforce` and `explain` alike. Without ec2:DescribeRegions the names
+ * are used as given, with a warning.
+ */
+export async function verifyRegions(
+  names: readonly RegionName[],
+  homeRegion: RegionName,
+  identity: CallerIdentity,
+  io: CliIo,
+): Promise<RegionName[]> {
+  try {
+    checkRegions(names, await knownRegions(homeRegion, identity.partition), identity.accountId);
+    return [...names];
+  } catch (error) {
+    // Without ec2:DescribeRegions the names can still be used as given; an unknown one then fails its own rows.
+    if (!isAccessDenied(error)) throw error;
+    io.err(`warning: cannot check region names (${errorSummary(error)}); using them as given`);
+    return [...names];
   }
 }
 

@@ -60,6 +60,8 @@ export interface Outcome {
   readonly resourceId: string;
   readonly outcome: OutcomeKind;
   readonly flowLogIds?: string[];
+  /** would-create: the resource the planned flow log goes on (a subnet's VPC when the VPC's flow log covers it). */
+  readonly remedyOn?: string;
   readonly rule?: string;
   readonly reason?: string;
   /** The flow log enforcement creates, would create or failed to create (`VPC flow log on vpc-… to arn:…`). */
@@ -97,7 +99,12 @@ export type EnforcementScope =
       readonly kind: "account-region";
       /** List these types instead of the policy's (a Config rule's scope); those outside the policy are `ignored`. */
       readonly resourceTypes?: readonly ResourceType[];
-    };
+    }
+  /**
+   * The account-region's default VPC and its default subnets, read from EC2: a CreateDefaultVpc/CreateDefaultSubnet
+   * record that names no ID (its responseElements null).
+   */
+  | { readonly kind: "default-vpc" };
 
 export interface EnforcementRequest {
   readonly placement: PlacementFacts;
@@ -198,6 +205,7 @@ export async function gatherFacts(scope: EnforcementScope, deps: EnforcementDeps
     const known = [...targets, ...vpcs];
     return { targets, tags: tagsOf(known), owners: ownersOf(known), flowLogs, notFound: [] };
   }
+  if (scope.kind === "default-vpc") return gatherFacts(await defaultVpcScope(ec2), deps);
   return gatherNamedFacts(scope, deps);
 }
 
@@ -284,6 +292,12 @@ function flowLogScope(resources: readonly ResourceRef[]): string[] {
 
 function vpcOf(ref: ResourceRef): string[] {
   return ref.vpcId === undefined ? [] : [ref.vpcId];
+}
+
+/** The default VPC and its default subnets (with tags and VPC links), as a resources scope. */
+async function defaultVpcScope(ec2: FlowLogPort): Promise<EnforcementScope> {
+  const resources = await ec2.listResources(["VPC", "Subnet"], { defaultOnly: true });
+  return { kind: "resources", resources };
 }
 
 /** Subnets and interfaces inherit their VPC's tags, so the VPCs are needed even when VPCs are not enforced. */
@@ -666,12 +680,17 @@ function remedyOutcome(
   verdict: Extract<Verdict, { kind: "missing" }>,
   creations: ReadonlyMap<string, CreationResult>,
   write: boolean,
-): Pick<Outcome, "outcome" | "flowLogIds" | "reason" | "remedy"> {
+): Pick<Outcome, "outcome" | "flowLogIds" | "reason" | "remedy" | "remedyOn"> {
   const { remedy } = verdict;
   const onParent = remedy.resourceId !== target.id;
   const what = `${remedy.resourceType} flow log on ${remedy.resourceId} to ${describeDestination(remedy.settings.destination)}`;
   if (!write)
-    return { outcome: "would-create", reason: `${verdict.reason}; would create a ${what}`, remedy: what };
+    return {
+      outcome: "would-create",
+      reason: `${verdict.reason}; would create a ${what}`,
+      remedy: what,
+      remedyOn: remedy.resourceId,
+    };
   const result = creations.get(remedy.resourceId);
   if (result === undefined) return { outcome: "failed", reason: `no result for the ${what}` };
   switch (result.status) {

@@ -29,10 +29,13 @@ export interface FlowLogPort {
    * tags, owner account and, for subnets and interfaces, VPC. An ID EC2 does not show is absent from the result.
    */
   describeResources(ids: readonly string[]): Promise<ResourceRef[]>;
-  /** Every resource of these types in the account-region (or in these VPCs), with tags, owners and VPC IDs. */
+  /**
+   * Every resource of these types in the account-region (or in these VPCs; or, with defaultOnly, only the default
+   * VPC and default subnets), with tags, owners and VPC IDs.
+   */
   listResources(
     types: readonly ResourceType[],
-    filter?: { readonly vpcIds?: readonly VpcId[] },
+    filter?: { readonly vpcIds?: readonly VpcId[]; readonly defaultOnly?: boolean },
   ): Promise<ResourceRef[]>;
   /** Creates flow logs in as few calls as the API allows; one result per requested ID, never throws for one ID. */
   createFlowLogs(request: CreateFlowLogsRequest): Promise<CreationResult[]>;

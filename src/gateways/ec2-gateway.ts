@@ -41,8 +41,7 @@ export function createEc2Gateway(ec2: EC2Client): FlowLogPort {
   return {
     describeFlowLogs: (ids) => describeFlowLogs(ec2, ids),
     describeResources: (ids) => describeResources(ec2, ids),
-    listResources: (types, filter) =>
-      listResources(ec2, types, filter?.vpcIds === undefined ? undefined : { vpcIds: filter.vpcIds }),
+    listResources: (types, filter) => listResources(ec2, types, filter),
     createFlowLogs: (request) => createFlowLogsBatched(ec2, request),
     deleteFlowLogs: (ids) => deleteFlowLogsBatched(ec2, ids),
   };
@@ -132,40 +131,55 @@ export async function describeResources(ec2: EC2Client, ids: readonly string[]):
   const lists = await Promise.all(
     [...byType].flatMap(([type, typeIds]) =>
       chunk(typeIds, MAX_FILTER_VALUES).map((values) =>
-        listResourcesOfType(ec2, type, { Name: ID_FILTER[type], Values: values }),
+        listResourcesOfType(ec2, type, [{ Name: ID_FILTER[type], Values: values }]),
       ),
     ),
   );
   return lists.flat();
 }
 
-/** With `vpcIds`, only resources inside those VPCs (VPC, subnet and interface types). */
+/**
+ * With `vpcIds`, only resources inside those VPCs (VPC, subnet and interface types). With `defaultOnly`, only the
+ * default VPC and default subnets (filters is-default and default-for-az; other types have no default).
+ */
 export async function listResources(
   ec2: EC2Client,
   types: readonly ResourceType[],
-  where?: { readonly vpcIds: readonly string[] },
+  where?: { readonly vpcIds?: readonly string[]; readonly defaultOnly?: boolean },
 ): Promise<ResourceRef[]> {
   const inVpcs: Filter | undefined =
-    where === undefined ? undefined : { Name: "vpc-id", Values: [...where.vpcIds] };
+    where?.vpcIds === undefined ? undefined : { Name: "vpc-id", Values: [...where.vpcIds] };
   const lists = await Promise.all(
     types
       // Transit gateways and their attachments are not inside a VPC.
       .filter((type) => inVpcs === undefined || !isTransitGatewayType(type))
-      .map((type) => listResourcesOfType(ec2, type, inVpcs)),
+      .map((type) => {
+        const filters = inVpcs === undefined ? [] : [inVpcs];
+        if (!where?.defaultOnly) return listResourcesOfType(ec2, type, filters);
+        // Only VPCs and subnets have defaults.
+        const defaultFilter = DEFAULT_FILTER[type];
+        return defaultFilter === undefined ? [] : listResourcesOfType(ec2, type, [defaultFilter, ...filters]);
+      }),
   );
   return lists.flat();
 }
 
+/** The filter that selects the default resources of a type that has them. */
+const DEFAULT_FILTER: Partial<Record<ResourceType, Filter>> = {
+  VPC: { Name: "is-default", Values: ["true"] },
+  Subnet: { Name: "default-for-az", Values: ["true"] },
+};
+
 const GONE_STATES = new Set(["deleting", "deleted", "failing", "failed", "rejected"]);
 
-/** Every resource of one type, paginated, optionally narrowed by one filter. */
+/** Every resource of one type, paginated, narrowed by the filters (all must match). */
 async function listResourcesOfType(
   ec2: EC2Client,
   type: ResourceType,
-  filter: Filter | undefined,
+  filters: readonly Filter[],
 ): Promise<ResourceRef[]> {
   const client = { client: ec2 };
-  const input = { MaxResults: PAGE_SIZE, ...(filter === undefined ? {} : { Filters: [filter] }) };
+  const input = { MaxResults: PAGE_SIZE, ...(filters.length === 0 ? {} : { Filters: [...filters] }) };
   const resources: ResourceRef[] = [];
   const add = (id: string | undefined, tags: Tags, ownerId: string | undefined, vpcId?: string) => {
     if (id === undefined) return;

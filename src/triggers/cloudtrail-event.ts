@@ -130,6 +130,7 @@ function scopeOf(
       return { kind: "account-region" };
     case "CreateVpc":
     case "CreateDefaultVpc": {
+      if (eventName === "CreateDefaultVpc" && lacks(response, "vpc")) return { kind: "default-vpc" };
       const { vpc } = parseOrThrow(vpcResponse, response, TRIGGER, "detail.responseElements");
       const resource: ResourceRef = { type: "VPC", id: vpc.vpcId, tags: tagsOf(vpc.tagSet) };
       // A default VPC comes with a default subnet per zone that CloudTrail does not report separately.
@@ -139,6 +140,7 @@ function scopeOf(
     }
     case "CreateSubnet":
     case "CreateDefaultSubnet": {
+      if (eventName === "CreateDefaultSubnet" && lacks(response, "subnet")) return { kind: "default-vpc" };
       const { subnet } = parseOrThrow(subnetResponse, response, TRIGGER, "detail.responseElements");
       return {
         kind: "resources",
@@ -154,6 +156,14 @@ function scopeOf(
 function unwrap(eventName: string, responseElements: Record<string, unknown> | null | undefined): unknown {
   const wrapped = responseElements?.[`${eventName}Response`];
   return wrapped ?? responseElements;
+}
+
+/**
+ * A default-resource record without the created resource's element (responseElements null, as CloudTrail writes
+ * for some calls): the engine then reads the account-region's default VPC and default subnets instead.
+ */
+function lacks(response: unknown, element: string): boolean {
+  return typeof response !== "object" || response === null || !(element in response);
 }
 
 function isHandled(name: string): name is HandledEventName {

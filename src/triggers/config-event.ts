@@ -50,7 +50,12 @@ export interface RuleParameters {
    * whatever the mode.
    */
   readonly mode?: Policy["mode"];
+  /** Keys the rule does not know, ignored (the caller logs them). */
+  readonly ignored?: readonly string[];
 }
+
+/** The rule parameters this rule reads; any other key is ignored. */
+export const RULE_PARAMETER_KEYS = ["policySource", "mode"] as const;
 
 interface RequestBase {
   readonly messageType: MessageType;
@@ -128,7 +133,9 @@ const scheduledNotificationSchema = z.object({
 });
 
 const emptyIsUnset = (value: unknown) => (value === "" ? undefined : value);
-const ruleParametersSchema = z.strictObject({
+// Not strict: Config passes whatever parameters the rule was deployed with (AWS's own example events carry
+// `myParameterKey`), and one unknown key must not make every evaluation of the rule fail.
+const ruleParametersSchema = z.object({
   policySource: z.pipe(z.transform(emptyIsUnset), z.optional(policySourceSchema)),
   mode: z.pipe(z.transform(emptyIsUnset), z.optional(z.enum(["enforce", "audit"]))),
 });
@@ -249,15 +256,16 @@ function isMessageType(value: string): value is MessageType {
 
 function parseRuleParameters(text: string | null | undefined): RuleParameters {
   if (text === undefined || text === null || text.trim() === "") return {};
-  const parsed = parseOrThrow(
-    ruleParametersSchema,
-    parseJsonField(text, TRIGGER, "ruleParameters"),
-    TRIGGER,
-    "ruleParameters",
+  const raw = parseJsonField(text, TRIGGER, "ruleParameters");
+  const parsed = parseOrThrow(ruleParametersSchema, raw, TRIGGER, "ruleParameters");
+  const known: ReadonlySet<string> = new Set(RULE_PARAMETER_KEYS);
+  const ignored = Object.keys(typeof raw === "object" && raw !== null ? raw : {}).filter(
+    (key) => !known.has(key),
   );
   return {
     ...(parsed.policySource === undefined ? {} : { policySource: parsed.policySource }),
     ...(parsed.mode === undefined ? {} : { mode: parsed.mode }),
+    ...(ignored.length === 0 ? {} : { ignored }),
   };
 }
 

@@ -7,12 +7,16 @@ import * as z from "../zod.js";
 
 export const accountIdSchema = z.custom<AccountId>(
   (value) => typeof value === "string" && isAccountId(value),
-  "must be a 12-digit account ID",
+  {
+    error: (issue) => (issue.input === undefined ? "required" : "must be a 12-digit account ID"),
+  },
 );
 
 export const regionSchema = z.custom<RegionName>(
   (value) => typeof value === "string" && isRegionName(value),
-  "must be a region name such as eu-west-1",
+  {
+    error: (issue) => (issue.input === undefined ? "required" : "must be a region name such as eu-west-1"),
+  },
 );
 
 /** A policy source named inside an event (a Config rule parameter, a remediation payload), parsed into its kind. */
@@ -37,9 +41,31 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, trigge
     trigger,
     result.error.issues.map(
       (issue) =>
-        `${[field, ...issue.path.map(String)].filter(Boolean).join(".") || "(event)"}: ${issue.message}`,
+        `${[field, ...issue.path.map(String)].filter(Boolean).join(".") || "(event)"}: ${messageOf(issue, value)}`,
     ),
   );
+}
+
+/**
+ * A field the event lacks is named as missing ("required"), whatever the schema would say about a wrong value
+ * ("expected string, received undefined", "must be a 12-digit account ID").
+ */
+function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.path.length === 0 || !isMissing(value, issue.path) || issue.message.startsWith("required"))
+    return issue.message;
+  return "required";
+}
+
+/** True when the object holding the last key of `path` exists and lacks that key (or holds undefined). */
+function isMissing(value: unknown, path: readonly PropertyKey[]): boolean {
+  let node: unknown = value;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node !== "object" || node === null) return false;
+    node = Reflect.get(node, key);
+  }
+  const last = path.at(-1);
+  if (typeof node !== "object" || node === null || last === undefined) return false;
+  return Reflect.get(node, last) === undefined;
 }
 
 /** JSON carried as a string inside an event (Config's invokingEvent, an SQS body). */

@@ -10,6 +10,7 @@ import {
   CONFIG_RESOURCE_TYPES,
   type ConfigRuleRequest,
   parseConfigRuleEvent,
+  RULE_PARAMETER_KEYS,
 } from "../triggers/config-event.js";
 import { type EnforcementPorts, refusalOf, runEnforcement } from "./run-enforcement.js";
 
@@ -45,7 +46,8 @@ const RULE_SCOPE = Object.values(CONFIG_RESOURCE_TYPES);
 const ACCOUNT_REGION: EnforcementScope = { kind: "account-region" };
 
 /**
- * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent)
+ * 1. parse the event (malformed → EventValidationError; nothing read, nothing sent; unknown rule parameters are
+ *    logged and ignored)
  * 2. deleted, out-of-scope and foreign-type items → NOT_APPLICABLE without any EC2 call, once the account is known
  *    to be inside the organization boundary (an account outside it gets no AssumeRole and no PutEvaluations)
  * 3. otherwise run the engine in audit mode on the item, or on every VPC and subnet for a periodic run
@@ -58,6 +60,12 @@ export async function evaluateConfigRuleEvent(
 ): Promise<ConfigRuleReport> {
   const request = parseConfigRuleEvent(event, { region: ports.homeRegion });
   const correlation: Correlation = { trigger: "config-rule", correlationId: correlationIdOf(request) };
+  if (request.parameters.ignored !== undefined)
+    logger.warn("unknown rule parameters ignored", {
+      ...correlation,
+      ignored: request.parameters.ignored,
+      known: RULE_PARAMETER_KEYS,
+    });
 
   const { outcomes, evaluations } =
     request.kind === "not-applicable"

@@ -9,6 +9,9 @@ import { logger, metrics } from "../observability.js";
 import { manifestKey, type RunManifest } from "../reports/history.js";
 import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
 
+/** Counted once per run that found no account to sweep, so an alarm can say the sweep checks nothing. */
+export const EMPTY_SWEEP_METRIC = "OrgSweepsWithoutAccounts";
+
 /** What the coordinator needs; the app layer keeps the organization's account list cached across runs. */
 export interface OrgSweepPorts {
   /** The regions a scheduled run covers (GOVERNED_REGIONS); "all": each account's enabled regions. */
@@ -95,6 +98,17 @@ export async function startOrgSweep(
     ...(failed.length === 0 ? {} : { notEnqueued: failed.length }),
   });
   metrics.addMetric("AccountRegionsEnqueued", MetricUnit.Count, sent);
+  // A sweep with no account to visit checks nothing while looking healthy: say so where an operator looks.
+  if (accounts.length === 0) {
+    logger.warn("org sweep found no account to sweep", {
+      runId,
+      reason:
+        members.length === 0
+          ? "the organization lists no ACTIVE account (check organizations:ListAccounts and the delegated administrator)"
+          : "none of the requested accounts is an ACTIVE member of the organization",
+    });
+    metrics.addMetric(EMPTY_SWEEP_METRIC, MetricUnit.Count, 1);
+  }
   if (failed.length > 0) throw new SweepEnqueueError(failed, sent);
   return result;
 }

@@ -376,6 +376,36 @@ describe("flowlogs explain", () => {
     expect(result.stderr).toMatch(/^flowlogs: cannot reach AWS: connect ECONNREFUSED/);
   });
 
+  it("refuses an unknown --region the way scan does, in one line, instead of explaining", async () => {
+    const result = await flowlogs([
+      "explain",
+      "--policy",
+      policyPath,
+      "--account",
+      HOME_ACCOUNT,
+      "--region",
+      "us-eats-1",
+      "--resource",
+      "vpc-0123456789abcdef0",
+    ]);
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "flowlogs: unknown region us-eats-1: did you mean us-east-1 for us-eats-1?\n",
+    });
+  });
+
+  it("says in one line which arguments explain is missing", async () => {
+    const result = await flowlogs(["explain", "--policy", policyPath, "--resource", "vpc-0123456789abcdef0"]);
+
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "flowlogs: explain needs --account, --region (flowlogs explain --help shows the usage)\n",
+    });
+  });
+
   it("reads the resource's tags from EC2 with the resource when --tags is not given", async () => {
     const vpcId = await createVpc(ec2(), "10.90.0.0/16", { "flow-logs": "disabled" });
 
@@ -437,7 +467,9 @@ describe("flowlogs scan and enforce", () => {
     );
     expect(outcomeOf(outcomes, ids.exempt)).toMatchObject({ outcome: "exempt", rule: "sandboxes-exempt" });
     expect(result.stderr).not.toContain("flow-log outcome");
-    expect(result.stderr).toMatch(/\d+ would-create.* in 1 account-region\(s\)\n$/);
+    expect(result.stderr).toMatch(
+      /\d+ resources? would be covered by \d+ new flow logs?.* in 1 account-region\(s\)\n$/,
+    );
   });
 
   it("sends the engine's log lines to stderr with --verbose; stdout stays one JSON document", async () => {
@@ -503,6 +535,8 @@ describe("flowlogs scan and enforce", () => {
     expect(enforced.code).toBe(0);
     const created = outcomeOf(parseReport(enforced.stdout).outcomes, ids.uncovered);
     expect(created).toMatchObject({ outcome: "created", flowLogIds: [expect.stringMatching(/^fl-/)] });
+    expect(enforced.stderr).toMatch(/^\d+ resources? covered by \d+ new flow logs?, /m);
+    expect(enforced.stdout).toContain(`"flowLogsCreated": `);
     expect(outcomeOf(parseReport(enforced.stdout).outcomes, ids.exempt)).toMatchObject({ outcome: "exempt" });
 
     const rescan = await flowlogs(["scan", "--policy", policyPath, "--format", "json"]);

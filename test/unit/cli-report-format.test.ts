@@ -130,14 +130,41 @@ describe("JSON and summary", () => {
       accounts: ["111111111111"],
       regions: ["eu-west-1"],
       summary: { compliant: 1, "would-create": 2 },
+      flowLogsCreated: 0,
       outcomes,
     });
   });
 
-  it("summarizes counts in outcome order", () => {
+  it("summarizes counts in outcome order, writes first", () => {
     expect(summaryLine([outcome("would-create"), outcome("compliant"), outcome("failed")], 3)).toBe(
-      "1 compliant, 1 would-create, 1 failed in 3 account-region(s)",
+      "1 resource would be covered by 1 new flow log, 1 compliant, 1 failed in 3 account-region(s)",
     );
     expect(summaryLine([], 1)).toBe("no resources in scope in 1 account-region(s)");
+  });
+
+  it("counts resources and the flow logs that cover them apart: one VPC flow log covers its subnets", () => {
+    // Prepare
+    const created = (resourceId: string, flowLogId: string): Outcome => ({
+      ...outcome("created"),
+      resourceId,
+      flowLogIds: [flowLogId],
+    });
+    const outcomes = [
+      created("vpc-1", "fl-1"),
+      ...["subnet-1", "subnet-2", "subnet-3", "subnet-4", "subnet-5", "subnet-6"].map((id) =>
+        created(id, "fl-1"),
+      ),
+      outcome("compliant"),
+    ];
+
+    // Act
+    const line = summaryLine(outcomes, 1);
+    const json: unknown = JSON.parse(
+      formatReport("json", outcomes, { mode: "enforce", runId: "r", accounts: [], regions: [] }),
+    );
+
+    // Assess
+    expect(line).toBe("7 resources covered by 1 new flow log, 1 compliant in 1 account-region(s)");
+    expect(json).toMatchObject({ summary: { created: 7, compliant: 1 }, flowLogsCreated: 1 });
   });
 });

@@ -112,7 +112,9 @@ describe("enforce confirmation", () => {
     const missing = [{ ...vpcOutcome(A, "vpc-1"), outcome: "would-create" as const, reason: "no flow log" }];
 
     expect(await confirm(missing, 1, io)).toBe(proceeds);
-    expect(io.questions).toEqual(["Create flow logs for 1 resource(s) in 1 account-region(s)? [y/N] "]);
+    expect(io.questions).toEqual([
+      "Create 1 flow log(s) covering 1 resource(s) in 1 account-region(s)? [y/N] ",
+    ]);
     expect(io.stderr.join("")).toContain("vpc-1");
   });
 
@@ -133,7 +135,7 @@ describe("enforce confirmation", () => {
     await confirm(changing, 2, io);
 
     expect(io.questions).toEqual([
-      "Create flow logs for 1 resource(s) and delete up to 2 unapproved or outdated flow log(s) once covered in 2 account-region(s)? [y/N] ",
+      "Create 1 flow log(s) covering 1 resource(s) and delete up to 2 unapproved or outdated flow log(s) once covered in 2 account-region(s)? [y/N] ",
     ]);
   });
 });

@@ -69,7 +69,6 @@ describe("sam build (BuildMethod: makefile)", () => {
       for (const file of built)
         expect(readFileSync(join(artifacts, file)).equals(readFileSync(join("dist", file))), file).toBe(true);
     },
-    60_000,
   );
 
   it("keeps S3, Organizations, CloudWatch Logs, the policy parser and unused credential providers out of the enforcer's cold start", () => {

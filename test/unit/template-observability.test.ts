@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTCOMES } from "../../src/engine/enforce.js";
-import { SERVICE_NAME, type Trigger } from "../../src/observability.js";
+import { FLOW_LOGS_CREATED_METRIC, SERVICE_NAME, type Trigger } from "../../src/observability.js";
+import { EMPTY_SWEEP_METRIC } from "../../src/use-cases/start-org-sweep.js";
 import { lazyTransform } from "../support/sam-transform.js";
 import {
   alarmMetrics,
@@ -43,7 +44,10 @@ const EMITTED: readonly EmittedMetric[] = [
     metricName: outcome,
     dimensions: { service: [SERVICE_NAME], trigger: LAMBDA_TRIGGERS },
   })),
+  // Flow logs written, beside the per-resource outcome counts (publishReport).
+  { metricName: FLOW_LOGS_CREATED_METRIC, dimensions: { service: [SERVICE_NAME], trigger: LAMBDA_TRIGGERS } },
   { metricName: "AccountRegionsEnqueued", dimensions: { service: [SERVICE_NAME] } },
+  { metricName: EMPTY_SWEEP_METRIC, dimensions: { service: [SERVICE_NAME] } },
   // Under the trigger dimension when the account-region's report had outcomes, without it when it was empty.
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME] } },
@@ -95,7 +99,7 @@ interface Deployed {
 }
 
 // The translator runs once per template, on first use; a failure fails every test with its message.
-describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
+describe("dashboard and alarms of template.yaml", () => {
   const transformedCentral = lazyTransform("template.yaml");
   const transformedObservability = lazyTransform(OBSERVABILITY_TEMPLATE);
   const central = (): CfnTemplate => transformedCentral().template;
@@ -210,6 +214,35 @@ describe("dashboard and alarms of template.yaml", { timeout: 60_000 }, () => {
           has(metrics, NAMESPACE, outcome, { service: SERVICE_NAME, trigger }),
           `${outcome}/${trigger}`,
         ).toBe(true);
+  });
+
+  it.each(DEPLOYMENTS)(
+    "%s: graphs the flow logs written, apart from the resources they cover",
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
+      // Act
+      const { metrics } = dashboardUnder(deployment);
+
+      // Assess: every trigger that writes (the Config rule evaluator never does).
+      for (const trigger of ["eventbridge", "config-remediation", "sweep"])
+        expect(
+          has(metrics, NAMESPACE, FLOW_LOGS_CREATED_METRIC, { service: SERVICE_NAME, trigger }),
+          trigger,
+        ).toBe(true);
+    },
+  );
+
+  it("alarms, organization-wide, on an org sweep that found no account to sweep", () => {
+    // Prepare
+    const deployment = deployed(DEPLOYMENTS[1]?.[1] ?? {});
+
+    // Act
+    const { metrics } = alarmsUnder(deployment);
+
+    // Assess
+    expect(has(metrics, NAMESPACE, EMPTY_SWEEP_METRIC, { service: SERVICE_NAME })).toBe(true);
   });
 
   it.each(DEPLOYMENTS)(

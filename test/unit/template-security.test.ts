@@ -195,7 +195,7 @@ function handlerFile(fn: { Properties?: Record<string, unknown> }): string {
 }
 
 // The translator takes a second or two per template, once per file; a failure fails every test with its message.
-describe("templates after SAM's transform", { timeout: 60_000 }, () => {
+describe("templates after SAM's transform", () => {
   const transforms = new Map(TEMPLATES.map((path) => [path, lazyTransform(path)] as const));
   let serviceAuthorization: ServiceAuthorization | undefined;
 

@@ -3,6 +3,7 @@
 // --yes when nobody can answer (stdin not a terminal).
 import { randomUUID } from "node:crypto";
 import type { Outcome } from "../../engine/enforce.js";
+import { countPlannedFlowLogs } from "../../engine/summary.js";
 import { UsageError } from "../../errors.js";
 import type { CliIo } from "../io.js";
 import { formatTable } from "../report-format.js";
@@ -45,7 +46,10 @@ export async function enforceCommand(argv: readonly string[], io: CliIo): Promis
   return report(outcomes, session, options, runId, "enforce", io);
 }
 
-/** Shows what would be created and deleted, and asks; only "y" or "yes" proceeds. */
+/**
+ * Shows what would be created and deleted, and asks; only "y" or "yes" proceeds. Flow logs and resources are counted
+ * apart: one VPC flow log covers the VPC and its subnets.
+ */
 export async function confirm(
   changing: readonly Outcome[],
   accountRegions: number,
@@ -53,9 +57,10 @@ export async function confirm(
 ): Promise<boolean> {
   io.err(formatTable(changing));
   const creating = changing.filter((outcome) => outcome.outcome === "would-create").length;
+  const flowLogs = countPlannedFlowLogs(changing);
   const deleting = changing.reduce((sum, outcome) => sum + deletionsOf(outcome), 0);
   const actions = [
-    ...(creating === 0 ? [] : [`create flow logs for ${creating} resource(s)`]),
+    ...(creating === 0 ? [] : [`create ${flowLogs} flow log(s) covering ${creating} resource(s)`]),
     ...(deleting === 0 ? [] : [`delete up to ${deleting} unapproved or outdated flow log(s) once covered`]),
   ].join(" and ");
   const answer = await io.ask(

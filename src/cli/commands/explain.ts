@@ -5,6 +5,7 @@
 // command only formats what the engine returns.
 import { configuredRegion, createCliEnforcer, identifyCaller, readCliPolicy } from "../../app/cli.js";
 import {
+  isRegionName,
   isVpcId,
   partitionOfRegion,
   type ResourceRef,
@@ -23,6 +24,7 @@ import type { Policy } from "../../policy/schema.js";
 import { accountIds, commaList, oneOf, parseCliArgs, parseTags, policySource, regionNames } from "../args.js";
 import { explanationJson, renderExplanationText } from "../explanation.js";
 import type { CliIo } from "../io.js";
+import { verifyRegions } from "../scan-session.js";
 
 export const EXPLAIN_USAGE = `flowlogs explain --policy <source> --account <id> --region <region> --resource <vpc-…|subnet-…>
                  [--vpc <vpc-id>] [--tags key=value ...] [--ous ou-…,…] [--format text|json] [--role-name <name>]`;
@@ -50,7 +52,7 @@ export async function explainCommand(argv: readonly string[], io: CliIo): Promis
   );
   const explanation =
     options.tags === undefined
-      ? await explainFromAccount(options, policy)
+      ? await explainFromAccount(options, policy, io)
       : explainResolution(
           policy,
           { type: options.resourceType, id: options.resourceId, vpcId: options.vpcId, tags: options.tags },
@@ -84,7 +86,7 @@ export function parseExplainArgs(
   const missing = (["policy", "account", "region", "resource"] as const).filter((name) => !values[name]);
   if (missing.length > 0)
     throw new UsageError(
-      `explain needs ${missing.map((name) => `--${name}`).join(", ")}\nusage: ${EXPLAIN_USAGE}`,
+      `explain needs ${missing.map((name) => `--${name}`).join(", ")} (flowlogs explain --help shows the usage)`,
     );
   const [accountId] = accountIds("--account", [values.account ?? ""]);
   const [region] = regionNames("--region", [values.region ?? ""]);
@@ -131,18 +133,27 @@ function tagArguments(tokens: readonly ArgToken[] | undefined): string[] | undef
       afterTags = token.name === "tags";
       if (afterTags) words = [...(words ?? []), token.value ?? ""];
     } else if (token.kind === "positional") {
-      if (!afterTags) throw new UsageError(`unexpected argument "${token.value}"\nusage: ${EXPLAIN_USAGE}`);
+      if (!afterTags)
+        throw new UsageError(
+          `unexpected argument "${token.value}" (only --tags takes several words; flowlogs explain --help shows the usage)`,
+        );
       words = [...(words ?? []), token.value];
     } else afterTags = false;
   }
   return words;
 }
 
-/** Gathers the resource's facts in its account through the engine (assuming the member role elsewhere than home). */
-async function explainFromAccount(options: ExplainOptions, policy: Policy): Promise<Explanation> {
+/**
+ * Gathers the resource's facts in its account through the engine (assuming the member role elsewhere than home),
+ * after checking --region the way scan does: an unknown or not-enabled region is refused, not explained.
+ */
+async function explainFromAccount(options: ExplainOptions, policy: Policy, io: CliIo): Promise<Explanation> {
   const { placement, resourceId } = options;
   try {
-    const identity = await identifyCaller(placement.region);
+    const configured = await configuredRegion(io.env);
+    const home = configured !== undefined && isRegionName(configured) ? configured : placement.region;
+    const identity = await identifyCaller(home);
+    await verifyRegions([placement.region], home, identity, io);
     const enforcer = createCliEnforcer({
       region: placement.region,
       policySource: options.source,

@@ -657,6 +657,48 @@ describe("enforceCoverage: scopes", () => {
     ]);
   });
 
+  it("default-vpc: reads the default VPC and its default subnets, and covers them with one VPC flow log", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.resources.push(vpc(VPC_A), subnet(SUBNET_A1, VPC_A), subnet(SUBNET_A2, VPC_A), vpc(VPC_B));
+    ec2.defaults.add(VPC_A).add(SUBNET_A1).add(SUBNET_A2);
+    const policy = policyWith({ subnetCoverage: "vpc" });
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      { placement: placement(), scope: { kind: "default-vpc" }, idempotencySeed: SEED },
+      { policy, ec2 },
+    );
+
+    // Assess
+    expect(ec2.callsOf("listResources")).toEqual([
+      { method: "listResources", types: ["VPC", "Subnet"], defaultOnly: true },
+    ]);
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[VPC_A]]);
+    expect(outcomes.map(({ resourceId, outcome }) => [resourceId, outcome])).toEqual([
+      [VPC_A, "created"],
+      [SUBNET_A1, "created"],
+      [SUBNET_A2, "created"],
+    ]);
+    expect(new Set(outcomes.flatMap((outcome) => outcome.flowLogIds ?? [])).size).toBe(1);
+  });
+
+  it("default-vpc: reports nothing when the account-region has no default VPC", async () => {
+    // Prepare
+    const ec2 = new FakeFlowLogPort();
+    ec2.resources.push(vpc(VPC_B));
+
+    // Act
+    const { outcomes } = await enforceCoverage(
+      { placement: placement(), scope: { kind: "default-vpc" }, idempotencySeed: SEED },
+      { policy: policyWith({}), ec2 },
+    );
+
+    // Assess
+    expect(outcomes).toEqual([]);
+    expect(ec2.callsOf("createFlowLogs")).toEqual([]);
+  });
+
   it("withSubnetsOf: does not list subnets when the VPC's flow log covers them", async () => {
     // Prepare
     const ec2 = ec2With(vpc(VPC_A), subnet(SUBNET_A1, VPC_A));

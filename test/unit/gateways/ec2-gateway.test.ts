@@ -340,6 +340,36 @@ describe("listResources", () => {
     // Assess
     expect(resources.map((resource) => resource.id)).toEqual([TGW]);
   });
+
+  it("lists only the default VPC and its default subnets with is-default and default-for-az filters", async () => {
+    // Prepare: DescribeVpcs / DescribeSubnets as EC2 answers them for an account-region's default VPC.
+    ec2Mock
+      .on(DescribeVpcsCommand)
+      .resolves(readJsonFixture<DescribeVpcsCommandOutput>("ec2/describe-vpcs-default.json"));
+    ec2Mock
+      .on(DescribeSubnetsCommand)
+      .resolves(readJsonFixture<DescribeSubnetsCommandOutput>("ec2/describe-subnets-default.json"));
+
+    // Act
+    const resources = await listResources(client(), ["VPC", "Subnet", "TransitGateway"], {
+      defaultOnly: true,
+    });
+
+    // Assess
+    const owner = { tags: {}, ownerId: "123456789012" };
+    expect(resources).toEqual([
+      { type: "VPC", id: "vpc-0f1e2d3c4b5a69788", ...owner },
+      { type: "Subnet", id: "subnet-0d9c8b7a6f5e4d3c2", vpcId: "vpc-0f1e2d3c4b5a69788", ...owner },
+      { type: "Subnet", id: "subnet-0e1f2a3b4c5d6e7f8", vpcId: "vpc-0f1e2d3c4b5a69788", ...owner },
+    ]);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcsCommand, {
+      Filters: [{ Name: "is-default", Values: ["true"] }],
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeSubnetsCommand, {
+      Filters: [{ Name: "default-for-az", Values: ["true"] }],
+    });
+    expect(ec2Mock).not.toHaveReceivedCommand(DescribeTransitGatewaysCommand);
+  });
 });
 
 describe("deleteFlowLogsBatched", () => {

@@ -16,6 +16,7 @@ export type PortCall =
       readonly method: "listResources";
       readonly types: readonly ResourceType[];
       readonly vpcIds?: readonly VpcId[] | undefined;
+      readonly defaultOnly?: boolean | undefined;
     }
   | {
       readonly method: "createFlowLogs";
@@ -40,6 +41,8 @@ export class FakeFlowLogPort implements FlowLogPort {
   readonly deleteFailures = new Map<string, string>();
   /** Resource IDs EC2 does not show yet, for this many more describeResources calls (eventual consistency). */
   readonly invisibleFor = new Map<string, number>();
+  /** IDs of the default VPC and default subnets (DescribeVpcs is-default, DescribeSubnets default-for-az). */
+  readonly defaults = new Set<string>();
   private nextFlowLog = 1;
 
   /** Adds resources that exist; returns the port for chaining. */
@@ -69,13 +72,19 @@ export class FakeFlowLogPort implements FlowLogPort {
 
   async listResources(
     types: readonly ResourceType[],
-    filter?: { readonly vpcIds?: readonly VpcId[] },
+    filter?: { readonly vpcIds?: readonly VpcId[]; readonly defaultOnly?: boolean },
   ): Promise<ResourceRef[]> {
-    this.calls.push({ method: "listResources", types, vpcIds: filter?.vpcIds });
+    this.calls.push({
+      method: "listResources",
+      types,
+      vpcIds: filter?.vpcIds,
+      defaultOnly: filter?.defaultOnly,
+    });
     // Like EC2's vpc-id filter: a VPC is in itself; subnets and interfaces are in their VPC.
     const vpcIds = filter?.vpcIds;
     return this.resources
       .filter((resource) => types.includes(resource.type))
+      .filter((resource) => filter?.defaultOnly !== true || this.defaults.has(resource.id))
       .filter(
         (resource) => vpcIds === undefined || vpcIds.some((id) => id === (resource.vpcId ?? resource.id)),
       )

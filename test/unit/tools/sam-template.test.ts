@@ -57,7 +57,48 @@ describe("local template reading", () => {
         REGIONS: "us-east-1,eu-west-1",
         LITERAL_PLACEHOLDER: "arn:${Partition}:s3:::bucket/123456789012",
       },
+      references: {
+        QUEUE_URL: { logicalId: "Queue", type: "AWS::SQS::Queue" },
+        QUEUE_ARN: { logicalId: "Queue", type: "AWS::SQS::Queue", attribute: "Arn" },
+      },
     });
+  });
+
+  it("evaluates !If with the template's conditions, from the parameters' defaults", () => {
+    // Prepare
+    const template = readTemplate(
+      templateFile(`
+Parameters:
+  OrganizationId: { Type: String, Default: "" }
+  Mode: { Type: String, Default: audit }
+Conditions:
+  OrganizationWide: !Not [!Equals [!Ref OrganizationId, ""]]
+  Auditing: !And [!Equals [!Ref Mode, audit], !Condition NotOrg]
+  NotOrg: !Not [!Condition OrganizationWide]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: fn.handler
+      Environment:
+        Variables:
+          ORGANIZATION_CHECK: !If [OrganizationWide, "on", "off"]
+          AUDITING: !If [Auditing, "yes", "no"]
+`),
+    );
+
+    // Act
+    const fn = findFunction(template, "Fn");
+
+    // Assess
+    expect(fn.environment).toEqual({ ORGANIZATION_CHECK: "off", AUDITING: "yes" });
+    expect(fn.references).toEqual({});
+  });
+
+  it("reports that the org sweep's queue URL exists only in a deployed stack", () => {
+    const fn = findFunction(readTemplate("template.yaml"), "OrgSweepFunction");
+
+    expect(fn.references).toEqual({ SWEEP_QUEUE_URL: { logicalId: "SweepQueue", type: "AWS::SQS::Queue" } });
   });
 
   it("names the functions that exist when the logical ID is not one", () => {

@@ -164,6 +164,34 @@ describe("parseCloudTrailEvent: other shapes", () => {
     expect(request.kind).toBe("ignored");
   });
 
+  it.each([
+    ["default-vpc-created.json", null],
+    ["default-vpc-created.json", { requestId: "5f2e8d1c-4b7a-4c9e-b3d6-2a1f0e9d8c7b" }],
+    ["subnet-default-created.json", null],
+  ])("%s with responseElements %j: falls back to the account-region's default VPC", (file, response) => {
+    // Prepare
+    const event = sampleEvent(file);
+    event.detail.responseElements = response;
+
+    // Act
+    const request = parseCloudTrailEvent(event);
+
+    // Assess
+    expect(request).toMatchObject({ kind: "enforce", target: TARGET, scope: { kind: "default-vpc" } });
+  });
+
+  it("still rejects a CreateVpc event with responseElements null: only default resources can be looked up", () => {
+    // Prepare
+    const event = sampleEvent("vpc-created.json");
+    event.detail.responseElements = null;
+
+    // Act
+    const problems = problemsOf(event);
+
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^detail\.responseElements/)]);
+  });
+
   it("accepts a response wrapped as CreateDefaultVpcResponse", () => {
     // Prepare
     const event = sampleEvent("default-vpc-created.json");
@@ -289,7 +317,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
     const problems = problemsOf(event);
 
     // Assess
-    expect(problems).toEqual(["detail.responseElements.vpc.vpcId: must be a VPC ID (vpc-…)"]);
+    expect(problems).toEqual(["detail.responseElements.vpc.vpcId: required"]);
   });
 
   it("rejects a CreateSubnet event whose subnet ID is a VPC ID", () => {

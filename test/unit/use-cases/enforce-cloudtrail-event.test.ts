@@ -196,6 +196,32 @@ describe("enforceCloudTrailEvent", () => {
     expect(ports.reached).toEqual([target(HOME)]);
   });
 
+  it("enforces on the default VPC and its default subnets when a CreateDefaultVpc record carries no response", async () => {
+    // Prepare: CloudTrail wrote responseElements null, so the event names no ID.
+    const ports = new FakeEnforcementPorts();
+    const ec2 = ports.ec2For(target(HOME));
+    const defaultVpc = "vpc-0f1e2d3c4b5a69788";
+    const defaultSubnet = "subnet-0d9c8b7a6f5e4d3c2";
+    ec2.resources.push(
+      { type: "VPC", id: defaultVpc },
+      { type: "Subnet", id: defaultSubnet, vpcId: vpcId(defaultVpc) },
+      { type: "VPC", id: VPC },
+    );
+    ec2.defaults.add(defaultVpc).add(defaultSubnet);
+    const event = sampleEvent("default-vpc-created.json");
+    event.detail.responseElements = null;
+
+    // Act
+    const report = await enforceCloudTrailEvent(event, ports);
+
+    // Assess: nothing goes to the dead-letter queue; one VPC flow log covers both.
+    expect(report.outcomes.map(({ resourceId, outcome }) => [resourceId, outcome])).toEqual([
+      [defaultVpc, "created"],
+      [defaultSubnet, "created"],
+    ]);
+    expect(ec2.callsOf("createFlowLogs").map((call) => call.resourceIds)).toEqual([[defaultVpc]]);
+  });
+
   it("sends the same ClientToken when the same event is delivered twice", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { ResourceRef } from "../../../src/domain/resources.js";
 import { EvaluationFailedError, EventValidationError } from "../../../src/errors.js";
 import { logger } from "../../../src/observability.js";
@@ -325,6 +325,28 @@ describe("evaluateConfigRuleEvent: one configuration item", () => {
     expect(error).toBeInstanceOf(EvaluationFailedError);
     expect(String(error)).toContain(`cannot assume arn:aws:iam::${MEMBER}:role/FlowLogEnforcerMemberRole`);
     expect(fake.sent).toEqual([]);
+  });
+
+  it("evaluates despite a rule parameter it does not know, and logs the key it ignored", async () => {
+    // Prepare: AWS's example events carry { "myParameterKey": "myParameterValue" }.
+    const fake = ports();
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+
+    // Act
+    const report = await evaluateConfigRuleEvent(
+      event("config-item-vpc-created.json", { ruleParameters: '{"myParameterKey":"myParameterValue"}' }),
+      fake,
+    );
+
+    // Assess
+    expect(report.evaluations).toEqual([
+      expect.objectContaining({ resourceId: VPC, complianceType: "NON_COMPLIANT" }),
+    ]);
+    expect(warn).toHaveBeenCalledWith(
+      "unknown rule parameters ignored",
+      expect.objectContaining({ ignored: ["myParameterKey"], known: ["policySource", "mode"] }),
+    );
+    warn.mockRestore();
   });
 
   it("loads the policy named by the rule parameters instead of the deployment's", async () => {

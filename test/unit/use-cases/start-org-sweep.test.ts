@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EventValidationError, SweepEnqueueError } from "../../../src/errors.js";
-import { startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
+import { logger, metrics } from "../../../src/observability.js";
+import { EMPTY_SWEEP_METRIC, startOrgSweep } from "../../../src/use-cases/start-org-sweep.js";
 import { accountId, regionName } from "../support/builders.js";
 import { FakeHistory, FakeOrgSweepPorts } from "../support/fake-ports.js";
 
@@ -152,4 +153,45 @@ describe("startOrgSweep", () => {
       notEnqueued: 1,
     });
   });
+
+  it("warns and counts a sweep that finds no account to sweep, which would otherwise look healthy", async () => {
+    // Prepare
+    const fake = ports();
+    fake.accounts = [];
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    const addMetric = vi.spyOn(metrics, "addMetric");
+
+    // Act
+    const result = await startOrgSweep({}, "org-sweep-req-9", fake);
+
+    // Assess
+    expect(result).toMatchObject({ accounts: 0, enqueued: 0 });
+    expect(warn).toHaveBeenCalledWith(
+      "org sweep found no account to sweep",
+      expect.objectContaining({
+        runId: "org-sweep-req-9",
+        reason: expect.stringMatching(/lists no ACTIVE account/),
+      }),
+    );
+    expect(addMetric).toHaveBeenCalledWith(EMPTY_SWEEP_METRIC, "Count", 1);
+  });
+
+  it("neither warns nor counts an empty sweep when it found accounts", async () => {
+    // Prepare
+    const fake = ports();
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    const addMetric = vi.spyOn(metrics, "addMetric");
+
+    // Act
+    await startOrgSweep({}, "org-sweep-req-10", fake);
+
+    // Assess
+    expect(warn).not.toHaveBeenCalled();
+    expect(addMetric).not.toHaveBeenCalledWith(EMPTY_SWEEP_METRIC, expect.anything(), expect.anything());
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  metrics.clearMetrics();
 });
