@@ -21,6 +21,8 @@ export interface Correlation {
   /** The policy a decision was made by: its source and, for an SSM parameter, its Version. */
   readonly policySource?: string;
   readonly policyVersion?: string;
+  /** How many events one evaluation answered for, when a burst was coalesced (the correlationId names the first). */
+  readonly coalescedEvents?: number;
 }
 
 /** Outcomes someone must act on: logged as warnings (and alarmed on, see templates/observability.yaml). */

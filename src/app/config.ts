@@ -151,6 +151,33 @@ export function readPolicyAuditConfig(env: Env = process.env): PolicyAuditConfig
   };
 }
 
+/** EventEnforcerFunction's queue settings (template.yaml: EventQueue, TamperMarksTable, TamperWindowSeconds). */
+export interface EventPathConfig {
+  /** The queue the function consumes, where it defers re-checks to; unset for a direct-invoke-only deployment. */
+  readonly eventQueueUrl?: string;
+  /** The DynamoDB table of tamper marks; unset (or a zero window) turns the cross-batch window off. */
+  readonly tamperMarksTable?: string;
+  readonly tamperWindowSeconds: number;
+  /** Time one evaluation may need once started; less left and it is deferred to a redelivery instead. */
+  readonly evaluationReserveSeconds: number;
+}
+
+export function readEventPathConfig(env: Env = process.env): EventPathConfig {
+  const queueUrl = env.EVENT_QUEUE_URL?.trim();
+  const table = env.TAMPER_MARKS_TABLE?.trim();
+  return {
+    ...(queueUrl ? { eventQueueUrl: queueUrl } : {}),
+    ...(table ? { tamperMarksTable: table } : {}),
+    tamperWindowSeconds: positiveNumber(env, "TAMPER_WINDOW_SECONDS", 300),
+    // Waiting for a new resource to show (NEW_RESOURCE_WAIT_SECONDS) plus a slow round of reads and creates.
+    evaluationReserveSeconds: positiveNumber(
+      env,
+      "EVALUATION_RESERVE_SECONDS",
+      positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20) + 20,
+    ),
+  };
+}
+
 function required(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === "")

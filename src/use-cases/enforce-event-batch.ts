@@ -1,0 +1,209 @@
+// The event queue's SQS batch → evaluations, coalesced by account-region → partial batch response. A record fails
+// (and SQS redelivers it) only when the evaluation answering for it failed or was not started in time.
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { AccountRegion } from "../domain/resources.js";
+import {
+  type PlannedEvaluation,
+  planEvaluations,
+  type QueuedRequest,
+  type TamperMark,
+  tamperWindowDecision,
+} from "../engine/coalesce.js";
+import { failedOutcomes } from "../engine/enforce.js";
+import { EventValidationError, errorSummary } from "../errors.js";
+import { logger, metrics } from "../observability.js";
+import { parseQueuedMessage, recheckMessageBody } from "../triggers/event-queue-message.js";
+import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
+import { hasTimeToStart, type RemainingTime } from "./time-budget.js";
+
+/** The cross-batch memory of tamper evaluations (a DynamoDB item per account-region, see gateways/tamper-marks.ts). */
+export interface TamperMarks {
+  /** Claims an evaluation starting now unless one started within the window: undefined when claimed, else the mark. */
+  claim(target: AccountRegion, nowMs: number, windowMs: number): Promise<TamperMark | undefined>;
+  /** Claims scheduling the re-check due at `dueAtMs`; false when another invocation has one scheduled already. */
+  claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
+  /** Gives the claim back when the re-check could not be sent, so a retry can schedule it. */
+  releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
+  /** A re-check starts: it is now the account-region's latest evaluation, and no re-check is scheduled any more. */
+  startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
+}
+
+/** The queue the enforcer consumes, for the re-checks it defers to the end of a window. */
+export interface RecheckQueue {
+  send(body: string, delaySeconds: number): Promise<void>;
+}
+
+export interface EventBatchPorts extends EnforcementPorts {
+  /** Repeated DeleteFlowLogs across batches cost at most one more evaluation per window; absent: each evaluates. */
+  readonly tamperWindow?:
+    | { readonly windowMs: number; readonly marks: TamperMarks; readonly rechecks: RecheckQueue }
+    | undefined;
+  /**
+   * Time an evaluation may need once started (reads, creates, waiting for new resources to become visible); one is
+   * not started with less left, and its records go back to the queue instead of timing out with the batch.
+   */
+  readonly evaluationReserveMs: number;
+}
+
+/** Counted for each record dropped as malformed: a replay could never succeed, so it is not retried. */
+export const REJECTED_EVENTS_METRIC = "EventsRejected";
+/** Counted for each evaluation a burst of events did not need (answered by another, or by a scheduled re-check). */
+export const COALESCED_EVENTS_METRIC = "EventsCoalesced";
+
+/**
+ * 1. parse every record: a malformed one is dropped with an error log line and the EventsRejected metric (never
+ *    retried: the same bytes would fail the same way; the log keeps them for review); failed calls are ignored
+ * 2. plan the evaluations (engine/coalesce.ts): one per account-region with deletions, one per account-region for
+ *    the resources creation and tag events named
+ * 3. for each, while there is time to finish it: a tamper evaluation passes the cross-batch window first; run the
+ *    one engine; a failed resource fails the records the evaluation answers for
+ * 4. return the records to redeliver as batch item failures
+ */
+export async function processEventBatch(
+  event: SQSEvent,
+  context: RemainingTime,
+  ports: EventBatchPorts,
+): Promise<SQSBatchResponse> {
+  const requests = event.Records.flatMap((record) => queuedRequestOf(record.messageId, record.body));
+  const failed: string[] = [];
+  const evaluations = planEvaluations(requests);
+  for (const [index, evaluation] of evaluations.entries()) {
+    if (!hasTimeToStart(context.getRemainingTimeInMillis(), ports.evaluationReserveMs)) {
+      const deferred = evaluations.slice(index);
+      logger.warn("evaluations deferred: not enough time left to finish them", {
+        evaluations: deferred.length,
+        records: deferred.reduce((sum, e) => sum + e.recordIds.length, 0),
+      });
+      failed.push(...deferred.flatMap((e) => e.recordIds));
+      break;
+    }
+    if (!(await succeeded(evaluation, ports))) failed.push(...evaluation.recordIds);
+  }
+  const answered = requests.length;
+  if (evaluations.length < answered)
+    metrics.addMetric(COALESCED_EVENTS_METRIC, MetricUnit.Count, answered - evaluations.length);
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function queuedRequestOf(recordId: string, body: string): QueuedRequest[] {
+  try {
+    const message = parseQueuedMessage(body);
+    if (message.kind === "recheck") {
+      const { target, dueAt } = message;
+      return [
+        {
+          recordId,
+          target,
+          eventId: `recheck/${target.accountId}/${target.region}/${dueAt}`,
+          scope: { kind: "account-region" },
+          recheck: true,
+        },
+      ];
+    }
+    const { request } = message;
+    if (request.kind === "ignored") {
+      logger.info("event ignored", { messageId: recordId, eventId: request.eventId, reason: request.reason });
+      return [];
+    }
+    return [
+      {
+        recordId,
+        target: request.target,
+        eventId: request.eventId,
+        scope: request.scope,
+        happenedAtMs: eventTimeOf(request),
+      },
+    ];
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    logger.error("event rejected", {
+      messageId: recordId,
+      error: errorSummary(error),
+      body: body.slice(0, 2048),
+    });
+    metrics.addMetric(REJECTED_EVENTS_METRIC, MetricUnit.Count, 1);
+    return [];
+  }
+}
+
+function eventTimeOf(request: object): number | undefined {
+  const time =
+    "eventTime" in request && typeof request.eventTime === "string" ? Date.parse(request.eventTime) : NaN;
+  return Number.isFinite(time) ? time : undefined;
+}
+
+/** Runs one planned evaluation; false when its records should be redelivered. Never throws. */
+async function succeeded(evaluation: PlannedEvaluation, ports: EventBatchPorts): Promise<boolean> {
+  const correlation = {
+    trigger: "eventbridge" as const,
+    correlationId: evaluation.eventIds[0] ?? "",
+    ...(evaluation.eventIds.length > 1 ? { coalescedEvents: evaluation.eventIds.length } : {}),
+  };
+  try {
+    if (!(await passesTamperWindow(evaluation, ports))) {
+      metrics.addMetric(COALESCED_EVENTS_METRIC, MetricUnit.Count, 1);
+      return true;
+    }
+    const report = await runEnforcement(
+      {
+        target: evaluation.target,
+        scope: evaluation.scope,
+        idempotencySeed: evaluation.eventIds.join(","),
+        correlation,
+      },
+      ports,
+    );
+    return failedOutcomes(report).length === 0;
+  } catch (error) {
+    logger.error("evaluation failed", { ...correlation, ...evaluation.target, error: errorSummary(error) });
+    return false;
+  }
+}
+
+/**
+ * Tamper evaluations within the window of an earlier one are answered by that one (it started after the
+ * deletions) or by one re-check at the window's end; a re-check itself always runs and restarts the window.
+ */
+async function passesTamperWindow(evaluation: PlannedEvaluation, ports: EventBatchPorts): Promise<boolean> {
+  const window = ports.tamperWindow;
+  if (window === undefined || evaluation.reason === "resources") return true;
+  const { target } = evaluation;
+  const nowMs = ports.now().getTime();
+  if (evaluation.reason === "recheck") {
+    await window.marks.startRecheck(target, nowMs, window.windowMs);
+    return true;
+  }
+  const mark = await window.marks.claim(target, nowMs, window.windowMs);
+  if (mark === undefined) return true;
+  const decision = tamperWindowDecision({
+    mark,
+    lastDeletionAtMs: evaluation.lastDeletionAtMs,
+    nowMs,
+    windowMs: window.windowMs,
+  });
+  if (
+    decision.kind === "schedule-recheck" &&
+    (await window.marks.claimRecheck(target, decision.dueAtMs, nowMs))
+  ) {
+    try {
+      await window.rechecks.send(
+        recheckMessageBody(target, decision.dueAtMs),
+        (decision.dueAtMs - nowMs) / 1000,
+      );
+    } catch (error) {
+      await window.marks.releaseRecheck(target, decision.dueAtMs);
+      throw error;
+    }
+  }
+  logger.info("deletions answered within the tamper window", {
+    ...target,
+    events: evaluation.eventIds.length,
+    answeredBy:
+      decision.kind === "seen" ? "an evaluation that started after them" : "a re-check at the window's end",
+    ...(decision.kind === "seen"
+      ? { evaluationStartedAt: new Date(decision.byEvaluationAtMs).toISOString() }
+      : { recheckDueAt: new Date(decision.dueAtMs).toISOString() }),
+  });
+  return false;
+}
