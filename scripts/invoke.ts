@@ -176,7 +176,7 @@ function refuseUnresolved(fn: LocalFunction, overrides: Record<string, string>, 
     Object.entries(fn.references).find(([variable]) => !(variable in overrides)) ?? [];
   if (name === undefined || reference === undefined) return;
   const how = local
-    ? `--local creates only queues (${reference.type} is not one)`
+    ? `--local creates only queues and tables (${reference.type} is neither)`
     : "add --local to create it in moto";
   throw new InvokeError(
     `${name} is !Ref ${reference.logicalId} (${reference.type}), which exists only in a deployed stack: set it with -n env.json ({"${fn.logicalId}": {"${name}": "…"}}), or ${how}`,
@@ -187,6 +187,10 @@ function refuseUnresolved(fn: LocalFunction, overrides: Record<string, string>, 
 function summaryOf(result: unknown): string | undefined {
   if (typeof result !== "object" || result === null) return undefined;
   if ("ignored" in result && typeof result.ignored === "string") return `event ignored: ${result.ignored}`;
+  if ("batchItemFailures" in result && Array.isArray(result.batchItemFailures))
+    return result.batchItemFailures.length === 0
+      ? "every record of the batch handled (none to redeliver)"
+      : `${result.batchItemFailures.length} record(s) returned to the queue for redelivery`;
   if (!("outcomes" in result) || !Array.isArray(result.outcomes)) return undefined;
   const outcomes: Outcome[] = result.outcomes;
   return outcomeWords(outcomes);

@@ -12,6 +12,7 @@ import type { PolicyDestination } from "../src/policy/schema.js";
 import { parseCloudTrailEvent } from "../src/triggers/cloudtrail-event.js";
 import { parseConfigRuleEvent } from "../src/triggers/config-event.js";
 import { parseRemediationEvent } from "../src/triggers/config-remediation-event.js";
+import { isSqsBatch, parseQueuedMessage } from "../src/triggers/event-queue-message.js";
 import { EXIT, InvokeError } from "./invoke-options.js";
 import { type MotoServer, startMoto } from "./moto.js";
 import type { TemplateReference } from "./sam-template.js";
@@ -94,12 +95,11 @@ export interface NamedResource {
 export function namedResources(handlerFile: string, event: unknown): NamedResource[] {
   try {
     switch (handlerFile) {
-      case "event-enforcer": {
-        const request = parseCloudTrailEvent(event);
-        if (request.kind !== "enforce" || request.scope.kind !== "resources") return [];
-        const isDefault = request.eventName.startsWith("CreateDefault");
-        return request.scope.resources.map((resource) => ({ ...request.target, resource, isDefault }));
-      }
+      case "event-enforcer":
+        // An SQS batch from the event queue carries one EventBridge event per record body.
+        return isSqsBatch(event)
+          ? event.Records.flatMap((record) => resourcesOfQueuedBody(record.body))
+          : resourcesOfCloudTrailEvent(event);
       case "config-rule": {
         const request = parseConfigRuleEvent(event, {});
         return request.kind === "resource"
@@ -113,6 +113,23 @@ export function namedResources(handlerFile: string, event: unknown): NamedResour
       default:
         return [];
     }
+  } catch {
+    return [];
+  }
+}
+
+function resourcesOfCloudTrailEvent(event: unknown): NamedResource[] {
+  const request = parseCloudTrailEvent(event);
+  if (request.kind !== "enforce" || request.scope.kind !== "resources") return [];
+  const isDefault = request.eventName.startsWith("CreateDefault");
+  return request.scope.resources.map((resource) => ({ ...request.target, resource, isDefault }));
+}
+
+/** A record the enforcer would reject names nothing; the others name what their event does. */
+function resourcesOfQueuedBody(body: string): NamedResource[] {
+  try {
+    const message = parseQueuedMessage(body);
+    return message.kind === "event" ? resourcesOfCloudTrailEvent(JSON.parse(body)) : [];
   } catch {
     return [];
   }
@@ -332,7 +349,21 @@ export async function createReferencedQueues(
   note: Note,
 ): Promise<Record<string, string>> {
   const queues = Object.entries(references).filter(([, reference]) => reference.type === "AWS::SQS::Queue");
-  if (queues.length === 0) return {};
+  const tables = Object.entries(references).filter(
+    ([, reference]) => reference.type === "AWS::DynamoDB::Table",
+  );
+  return {
+    ...(queues.length === 0 ? {} : await createQueues(queues, endpoint, region, note)),
+    ...(tables.length === 0 ? {} : await createTables(tables, endpoint, region, note)),
+  };
+}
+
+async function createQueues(
+  queues: ReadonlyArray<readonly [string, TemplateReference]>,
+  endpoint: string,
+  region: string,
+  note: Note,
+): Promise<Record<string, string>> {
   const { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } = await import("@aws-sdk/client-sqs");
   const sqs = new SQSClient({ region, endpoint });
   try {
@@ -352,6 +383,40 @@ export async function createReferencedQueues(
     return values;
   } finally {
     sqs.destroy();
+  }
+}
+
+/** Each table named by its logical ID, with the key schema the template gives it (on-demand, as deployed). */
+async function createTables(
+  tables: ReadonlyArray<readonly [string, TemplateReference]>,
+  endpoint: string,
+  region: string,
+  note: Note,
+): Promise<Record<string, string>> {
+  const { CreateTableCommand, DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const dynamodb = new DynamoDBClient({ region, endpoint });
+  try {
+    const values: Record<string, string> = {};
+    for (const [name, reference] of tables) {
+      const properties = reference.properties ?? {};
+      try {
+        await dynamodb.send(
+          new CreateTableCommand({
+            TableName: reference.logicalId,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: properties.AttributeDefinitions as never,
+            KeySchema: properties.KeySchema as never,
+          }),
+        );
+        note(`--local: created table ${reference.logicalId} in moto for ${name}`);
+      } catch (error) {
+        if (!(error instanceof Error && error.name === "ResourceInUseException")) throw error;
+      }
+      values[name] = reference.logicalId;
+    }
+    return values;
+  } finally {
+    dynamodb.destroy();
   }
 }
 

@@ -22,6 +22,8 @@ export interface TemplateReference {
   readonly type: string;
   /** The attribute a `!GetAtt` reads (`Arn`); undefined for `!Ref` and `!Sub`. */
   readonly attribute?: string;
+  /** The resource's Properties as written (unresolved), for `--local` to create it alike (a table's key schema). */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 const PSEUDO: Record<string, string> = {
@@ -222,7 +224,11 @@ function referencedResource(value: unknown, scope: ResolutionScope): TemplateRef
   const node = record(value);
   const type = (logicalId: string) => String(record(scope.resources[logicalId]).Type ?? "");
   if (typeof node.Ref === "string" && node.Ref in scope.resources)
-    return { logicalId: node.Ref, type: type(node.Ref) };
+    return {
+      logicalId: node.Ref,
+      type: type(node.Ref),
+      properties: record(record(scope.resources[node.Ref]).Properties),
+    };
   const getAtt = node["Fn::GetAtt"];
   if (Array.isArray(getAtt) && String(getAtt[0]) in scope.resources)
     return { logicalId: String(getAtt[0]), type: type(String(getAtt[0])), attribute: String(getAtt[1]) };
