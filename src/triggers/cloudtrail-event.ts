@@ -40,6 +40,7 @@ const envelopeSchema = z.object({
     eventName: z.string().check(z.minLength(1)),
     eventSource: z.optional(z.literal("ec2.amazonaws.com")),
     eventID: z.optional(z.string()),
+    eventTime: z.optional(z.iso.datetime()),
     recipientAccountId: z.optional(accountIdSchema),
     // The region the function acts in: validated like the envelope's, not trusted as any string.
     awsRegion: z.optional(regionSchema),
@@ -74,6 +75,8 @@ export type CloudTrailRequest =
       readonly kind: "enforce";
       readonly eventId: string;
       readonly eventName: HandledEventName;
+      /** When the call happened (CloudTrail's eventTime, ISO 8601), when the record says. */
+      readonly eventTime?: string;
       readonly target: AccountRegion;
       readonly scope: EnforcementScope;
     };
@@ -113,6 +116,7 @@ export function parseCloudTrailEvent(event: unknown): CloudTrailRequest {
     kind: "enforce",
     eventId: envelope.id,
     eventName,
+    ...(detail.eventTime === undefined ? {} : { eventTime: detail.eventTime }),
     target,
     scope: scopeOf(eventName, detail.responseElements),
   };

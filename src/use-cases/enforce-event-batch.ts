@@ -112,7 +112,7 @@ function queuedRequestOf(recordId: string, body: string): QueuedRequest[] {
         target: request.target,
         eventId: request.eventId,
         scope: request.scope,
-        happenedAtMs: eventTimeOf(request),
+        happenedAtMs: request.eventTime === undefined ? undefined : Date.parse(request.eventTime),
       },
     ];
   } catch (error) {
@@ -125,12 +125,6 @@ function queuedRequestOf(recordId: string, body: string): QueuedRequest[] {
     metrics.addMetric(REJECTED_EVENTS_METRIC, MetricUnit.Count, 1);
     return [];
   }
-}
-
-function eventTimeOf(request: object): number | undefined {
-  const time =
-    "eventTime" in request && typeof request.eventTime === "string" ? Date.parse(request.eventTime) : NaN;
-  return Number.isFinite(time) ? time : undefined;
 }
 
 /** Runs one planned evaluation; false when its records should be redelivered. Never throws. */

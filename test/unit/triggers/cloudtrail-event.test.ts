@@ -39,6 +39,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "6f9b3c1e-2d4a-4b8e-9c7f-1a2b3c4d5e6f",
       eventName: "CreateVpc",
+      eventTime: "2025-11-20T14:03:27Z",
       target: TARGET,
       scope: {
         kind: "resources",
@@ -60,6 +61,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "0d8e7f6a-5b4c-4d3e-8f2a-1b0c9d8e7f6a",
       eventName: "CreateSubnet",
+      eventTime: "2025-11-20T14:04:11Z",
       target: TARGET,
       scope: {
         kind: "resources",
@@ -83,6 +85,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "c41f2a9e-7b3d-4e6a-8f1c-5d2e9b0a7c63",
       eventName: "CreateDefaultVpc",
+      eventTime: "2025-11-20T15:12:45Z",
       target: TARGET,
       scope: {
         kind: "resources",
@@ -127,6 +130,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
       eventName: "DeleteFlowLogs",
+      eventTime: "2025-11-21T09:41:18Z",
       target: TARGET,
       scope: { kind: "account-region" },
     });
