@@ -4,11 +4,12 @@
 import { type MotoServer, startMoto } from "../tools/moto.js";
 import { benchConfigPeriodic } from "./config-periodic.js";
 import { benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
+import { benchEventBurst } from "./event-burst.js";
 import { benchOrgSweep } from "./org-sweep.js";
 import { benchPolicyLimits } from "./policy-limits.js";
 import { type BenchReport, createBenchReport, summaryTable } from "./report.js";
 
-const GROUPS = ["core", "policy", "config", "sweep"] as const;
+const GROUPS = ["core", "policy", "events", "config", "sweep"] as const;
 
 Object.assign(process.env, {
   AWS_REGION: "us-east-1",
@@ -35,6 +36,7 @@ if (wanted("policy")) {
 }
 const groups: Array<[string, string, (endpoint: string, report: BenchReport) => Promise<void>]> = [
   ["core", "AWS calls per event", benchCallsPerEvent],
+  ["events", "a burst of 50 DeleteFlowLogs through the event queue, 1,000 VPCs", benchEventBurst],
   [
     "config",
     "Config periodic evaluation of 2,000 VPCs (seeding takes minutes on a fresh moto)",

@@ -3,12 +3,12 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import type { SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useMoto } from "../support/aws-env.js";
 import { type CallCounter, startCallCounter } from "../support/http-counter.js";
 import { invokeFunction } from "../support/invoke.js";
 import { createVpc, ec2Client, flowLogsOn, policySourceFile } from "../support/moto-resources.js";
+import { queueBatch } from "../support/queue-batch.js";
 import { SAMPLE_IDS, sampleEvent } from "../support/sample-events.js";
 
 const motoEndpoint = useMoto();
@@ -49,28 +49,6 @@ beforeAll(async () => {
     }),
   );
 });
-
-/** The event queue's SQS event: one record per EventBridge event, as the event source mapping delivers them. */
-function queueBatch(...events: unknown[]): SQSEvent {
-  return {
-    Records: events.map((event, index) => ({
-      messageId: `message-${index}`,
-      receiptHandle: `handle-${index}`,
-      body: typeof event === "string" ? event : JSON.stringify(event),
-      attributes: {
-        ApproximateReceiveCount: "1",
-        SentTimestamp: String(Date.now()),
-        SenderId: "AIDAEVENTS",
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:EventQueue",
-      awsRegion: "us-east-1",
-    })),
-  };
-}
 
 /** DeleteFlowLogs sample events, each its own event, made `secondsAgo` ago. */
 function deletions(count: number, secondsAgo: number, firstId = 0): unknown[] {

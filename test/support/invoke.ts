@@ -38,7 +38,10 @@ export async function invokeFunction(
   const eventPath = join(dir, "event.json");
   const envPath = join(dir, "env.json");
   writeFileSync(eventPath, JSON.stringify(event));
-  writeFileSync(envPath, JSON.stringify({ [logicalId]: { ...DIRECT_INVOKE_ENV[logicalId], ...options.env } }));
+  writeFileSync(
+    envPath,
+    JSON.stringify({ [logicalId]: { ...DIRECT_INVOKE_ENV[logicalId], ...options.env } }),
+  );
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "scripts/invoke.ts", logicalId, "-e", eventPath, "-n", envPath],

@@ -1,5 +1,4 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AccountRegion, accountRegionKey } from "../../../src/domain/resources.js";
 import type { TamperMark } from "../../../src/engine/coalesce.js";
@@ -12,6 +11,7 @@ import {
   REJECTED_EVENTS_METRIC,
   type TamperMarks,
 } from "../../../src/use-cases/enforce-event-batch.js";
+import { queueBatch } from "../../support/queue-batch.js";
 import { target, vpcId } from "../support/builders.js";
 import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
 import { readEvent } from "../support/fixtures.js";
@@ -99,27 +99,6 @@ function deletionAt(index: number, eventTime: string): unknown {
   return { ...event, id: `deleted-${index}`, detail: { ...event.detail, eventTime } };
 }
 
-function batch(...bodies: unknown[]): SQSEvent {
-  return {
-    Records: bodies.map((body, index) => ({
-      messageId: `m${index}`,
-      receiptHandle: `h${index}`,
-      body: typeof body === "string" ? body : JSON.stringify(body),
-      attributes: {
-        ApproximateReceiveCount: "1",
-        SentTimestamp: "0",
-        SenderId: "events",
-        ApproximateFirstReceiveTimestamp: "0",
-      },
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:EventQueue",
-      awsRegion: "us-east-1",
-    })),
-  };
-}
-
 describe("processEventBatch: coalescing within a batch", () => {
   it("answers ten DeleteFlowLogs for one account-region with one evaluation", async () => {
     // Prepare
@@ -127,7 +106,7 @@ describe("processEventBatch: coalescing within a batch", () => {
     const deletions = Array.from({ length: 10 }, (_, i) => deletionAt(i, "2026-06-15T11:59:00Z"));
 
     // Act
-    const response = await processEventBatch(batch(...deletions), timeLeft(60_000), ports);
+    const response = await processEventBatch(queueBatch(...deletions), timeLeft(60_000), ports);
 
     // Assess
     const ec2 = ports.ec2For(HERE);
@@ -146,7 +125,7 @@ describe("processEventBatch: coalescing within a batch", () => {
 
     // Act
     const response = await processEventBatch(
-      batch({ ...malformed, detail: "not an object" }, "{ not json", readEvent("vpc-created.json")),
+      queueBatch({ ...malformed, detail: "not an object" }, "{ not json", readEvent("vpc-created.json")),
       timeLeft(60_000),
       ports,
     );
@@ -169,13 +148,13 @@ describe("processEventBatch: coalescing within a batch", () => {
 
     // Act
     const response = await processEventBatch(
-      batch(readEvent("vpc-created.json"), fromMember),
+      queueBatch(readEvent("vpc-created.json"), fromMember),
       timeLeft(60_000),
       ports,
     );
 
     // Assess
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m1" }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "message-1" }]);
     expect(ports.ec2For(HERE).flowLogs).toHaveLength(1);
   });
 });
@@ -203,13 +182,16 @@ describe("processEventBatch: the remaining-time cut-off", () => {
 
     // Act
     const response = await processEventBatch(
-      batch(readEvent("vpc-created.json"), memberEvent, memberEvent),
+      queueBatch(readEvent("vpc-created.json"), memberEvent, memberEvent),
       context,
       ports,
     );
 
     // Assess
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m1" }, { itemIdentifier: "m2" }]);
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: "message-1" },
+      { itemIdentifier: "message-2" },
+    ]);
     expect(ports.reached).toEqual([HERE]);
   });
 });
@@ -220,21 +202,21 @@ describe("processEventBatch: the tamper window across batches", () => {
     const ports = portsWithVpcs();
     const start = new Date("2026-06-15T12:00:00Z");
     ports.decisionTime = start;
-    await processEventBatch(batch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
 
     // Act: two more batches of deletions made after the first evaluation started
     ports.decisionTime = new Date(start.getTime() + 60_000);
     const second = await processEventBatch(
-      batch(deletionAt(2, "2026-06-15T12:00:30Z"), deletionAt(3, "2026-06-15T12:00:40Z")),
+      queueBatch(deletionAt(2, "2026-06-15T12:00:30Z"), deletionAt(3, "2026-06-15T12:00:40Z")),
       timeLeft(60_000),
       ports,
     );
     ports.decisionTime = new Date(start.getTime() + 90_000);
-    await processEventBatch(batch(deletionAt(4, "2026-06-15T12:01:20Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(4, "2026-06-15T12:01:20Z")), timeLeft(60_000), ports);
     const listingsBeforeRecheck = ports.ec2For(HERE).callsOf("listResources").length;
     const [recheck] = ports.rechecks;
     ports.decisionTime = new Date(start.getTime() + WINDOW_MS);
-    await processEventBatch(batch(recheck?.body ?? ""), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(recheck?.body ?? ""), timeLeft(60_000), ports);
 
     // Assess
     expect(second.batchItemFailures).toEqual([]);
@@ -255,11 +237,11 @@ describe("processEventBatch: the tamper window across batches", () => {
     // Prepare
     const ports = portsWithVpcs();
     ports.decisionTime = new Date("2026-06-15T12:00:00Z");
-    await processEventBatch(batch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
 
     // Act: a redelivered copy of an older deletion arrives later in the window
     ports.decisionTime = new Date("2026-06-15T12:02:00Z");
-    await processEventBatch(batch(deletionAt(2, "2026-06-15T11:59:10Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(2, "2026-06-15T11:59:10Z")), timeLeft(60_000), ports);
 
     // Assess
     expect(ports.ec2For(HERE).callsOf("listResources")).toHaveLength(1);
@@ -270,21 +252,21 @@ describe("processEventBatch: the tamper window across batches", () => {
     // Prepare
     const ports = portsWithVpcs();
     ports.decisionTime = new Date("2026-06-15T12:00:00Z");
-    await processEventBatch(batch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
     ports.decisionTime = new Date("2026-06-15T12:01:00Z");
     ports.sendFailure = new Error("AWS.SimpleQueueService.NonExistentQueue");
 
     // Act
     const failed = await processEventBatch(
-      batch(deletionAt(2, "2026-06-15T12:00:30Z")),
+      queueBatch(deletionAt(2, "2026-06-15T12:00:30Z")),
       timeLeft(60_000),
       ports,
     );
     ports.sendFailure = undefined;
-    await processEventBatch(batch(deletionAt(2, "2026-06-15T12:00:30Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(2, "2026-06-15T12:00:30Z")), timeLeft(60_000), ports);
 
     // Assess
-    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: "m0" }]);
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: "message-0" }]);
     expect(ports.rechecks).toHaveLength(1);
   });
 
@@ -294,8 +276,8 @@ describe("processEventBatch: the tamper window across batches", () => {
     ports.tamperWindow = undefined;
 
     // Act
-    await processEventBatch(batch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
-    await processEventBatch(batch(deletionAt(2, "2026-06-15T11:59:30Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(1, "2026-06-15T11:59:00Z")), timeLeft(60_000), ports);
+    await processEventBatch(queueBatch(deletionAt(2, "2026-06-15T11:59:30Z")), timeLeft(60_000), ports);
 
     // Assess
     expect(ports.ec2For(HERE).callsOf("listResources")).toHaveLength(2);
@@ -311,7 +293,7 @@ it("keeps the subnet's VPC link when creation events are coalesced", async () =>
 
   // Act
   const response = await processEventBatch(
-    batch(readEvent("vpc-created.json"), readEvent("subnet-created.json")),
+    queueBatch(readEvent("vpc-created.json"), readEvent("subnet-created.json")),
     timeLeft(60_000),
     ports,
   );
