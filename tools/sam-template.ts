@@ -222,22 +222,20 @@ function evaluateCondition(value: unknown, scope: ResolutionScope): boolean {
 /** The template resource a value names (`!Ref X`, `!GetAtt X.Arn`, `${X}` in a `!Sub`), if any. */
 function referencedResource(value: unknown, scope: ResolutionScope): TemplateReference | undefined {
   const node = record(value);
-  const type = (logicalId: string) => String(record(scope.resources[logicalId]).Type ?? "");
-  if (typeof node.Ref === "string" && node.Ref in scope.resources)
-    return {
-      logicalId: node.Ref,
-      type: type(node.Ref),
-      properties: record(record(scope.resources[node.Ref]).Properties),
-    };
+  const named = (logicalId: string) => {
+    const resource = record(scope.resources[logicalId]);
+    return { logicalId, type: String(resource.Type ?? ""), properties: record(resource.Properties) };
+  };
+  if (typeof node.Ref === "string" && node.Ref in scope.resources) return named(node.Ref);
   const getAtt = node["Fn::GetAtt"];
   if (Array.isArray(getAtt) && String(getAtt[0]) in scope.resources)
-    return { logicalId: String(getAtt[0]), type: type(String(getAtt[0])), attribute: String(getAtt[1]) };
+    return { ...named(String(getAtt[0])), attribute: String(getAtt[1]) };
   if ("Fn::Sub" in node) {
     const sub = node["Fn::Sub"];
     const text = Array.isArray(sub) ? String(sub[0]) : String(sub);
     for (const match of text.matchAll(/\$\{([^!}][^}.]*)/g)) {
       const name = match[1] ?? "";
-      if (name in scope.resources) return { logicalId: name, type: type(name) };
+      if (name in scope.resources) return named(name);
     }
   }
   return undefined;

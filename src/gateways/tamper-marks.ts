@@ -7,12 +7,18 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { AccountRegion } from "../domain/resources.js";
 import { STALE_RECHECK_MS, type TamperMark } from "../engine/coalesce.js";
-import type { TamperMarks } from "../use-cases/enforce-event-batch.js";
 
 /** The item outlives its window by this much, then DynamoDB's TTL deletes it (deletion is lazy; reads ignore age). */
 const KEEP_AFTER_WINDOW_MS = STALE_RECHECK_MS;
 
-export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): TamperMarks {
+export interface DynamoTamperMarks {
+  claim(target: AccountRegion, nowMs: number, windowMs: number): Promise<TamperMark | undefined>;
+  claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
+  releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
+  startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
+}
+
+export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): DynamoTamperMarks {
   const key = (target: AccountRegion) => ({ accountRegion: { S: `${target.accountId}/${target.region}` } });
   const expiresAt = (ms: number) => ({ N: String(Math.ceil(ms / 1000)) });
   return {

@@ -98,16 +98,10 @@ describe("member template", () => {
 
     // Act
     const forwarded = at(resource(member, "ForwardNetworkCallsRule"), "Properties", "EventPattern");
-    const routed = at(
-      resource(central, "EventEnforcerFunction"),
-      "Properties",
-      "Events",
-      "OrganizationNetworkResourceCalls",
-      "Properties",
-    );
+    const routed = at(resource(central, "OrganizationNetworkResourceCallsRule"), "Properties");
 
     // Assess
-    expect(at(routed, "Pattern")).toEqual(forwarded);
+    expect(at(routed, "EventPattern")).toEqual(forwarded);
     expect(at(routed, "EventBusName")).toEqual({ Ref: "CentralEventBus" });
   });
 });

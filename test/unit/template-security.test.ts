@@ -128,10 +128,11 @@ const ALLOWED_MANAGED_POLICIES: ReadonlyMap<string, string> = new Map();
 /** How each function's failures end up somewhere an operator sees them, and why that suits its triggers. */
 const FAILURE_PATHS: Readonly<Record<string, FailureExpectation>> = {
   EventEnforcerFunction: {
-    path: "on-failure-destination",
+    path: "sqs-redrive",
     why:
-      "EventBridge invokes it asynchronously: after Lambda's retries the event goes to EnforcerDeadLetterQueue; " +
-      "events the rules could not deliver go there through each target's DeadLetterConfig",
+      "it consumes EventQueue: a record still failing after maxReceiveCount receives moves to " +
+      "EnforcerDeadLetterQueue; events the rules could not deliver to the queue go there through each target's " +
+      "DeadLetterConfig",
   },
   ConfigRuleFunction: {
     path: "on-failure-destination",

@@ -58,8 +58,8 @@ describe("local template reading", () => {
         LITERAL_PLACEHOLDER: "arn:${Partition}:s3:::bucket/123456789012",
       },
       references: {
-        QUEUE_URL: { logicalId: "Queue", type: "AWS::SQS::Queue" },
-        QUEUE_ARN: { logicalId: "Queue", type: "AWS::SQS::Queue", attribute: "Arn" },
+        QUEUE_URL: { logicalId: "Queue", type: "AWS::SQS::Queue", properties: {} },
+        QUEUE_ARN: { logicalId: "Queue", type: "AWS::SQS::Queue", attribute: "Arn", properties: {} },
       },
     });
   });
@@ -98,7 +98,9 @@ Resources:
   it("reports that the org sweep's queue URL exists only in a deployed stack", () => {
     const fn = findFunction(readTemplate("template.yaml"), "OrgSweepFunction");
 
-    expect(fn.references).toEqual({ SWEEP_QUEUE_URL: { logicalId: "SweepQueue", type: "AWS::SQS::Queue" } });
+    expect(fn.references).toEqual({
+      SWEEP_QUEUE_URL: { logicalId: "SweepQueue", type: "AWS::SQS::Queue", properties: expect.any(Object) },
+    });
   });
 
   it("names the functions that exist when the logical ID is not one", () => {
