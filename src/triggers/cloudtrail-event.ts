@@ -20,14 +20,6 @@ import { accountIdSchema, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
 const TRIGGER = "CloudTrail";
 
-/** The transit gateway attachment creations whose CloudTrail record names the new attachment's ID. */
-const ATTACHMENT_CREATIONS = {
-  CreateTransitGatewayVpcAttachment: "transitGatewayVpcAttachment",
-  CreateTransitGatewayPeeringAttachment: "transitGatewayPeeringAttachment",
-  CreateTransitGatewayConnect: "transitGatewayConnect",
-} as const;
-type AttachmentCreation = keyof typeof ATTACHMENT_CREATIONS;
-
 export const HANDLED_EVENT_NAMES = [
   "CreateVpc",
   "CreateDefaultVpc",
@@ -99,10 +91,25 @@ const subnetResponse = z.object({
 const transitGatewayResponse = z.object({
   transitGateway: z.object({ transitGatewayId: idOf("TransitGateway", "tgw-") }),
 });
-const attachmentResponse = (element: string) =>
-  z.object({
-    [element]: z.object({ transitGatewayAttachmentId: idOf("TransitGatewayAttachment", "tgw-attach-") }),
-  });
+const attachment = z.object({ transitGatewayAttachmentId: idOf("TransitGatewayAttachment", "tgw-attach-") });
+/**
+ * The transit gateway attachment creations whose record names the new attachment, each under its own element (a
+ * Connect attachment's transport is `transportTransitGatewayAttachmentId`, which is not the new attachment).
+ */
+const ATTACHMENT_RESPONSES = {
+  CreateTransitGatewayVpcAttachment: z.pipe(
+    z.object({ transitGatewayVpcAttachment: attachment }),
+    z.transform((response) => response.transitGatewayVpcAttachment.transitGatewayAttachmentId),
+  ),
+  CreateTransitGatewayPeeringAttachment: z.pipe(
+    z.object({ transitGatewayPeeringAttachment: attachment }),
+    z.transform((response) => response.transitGatewayPeeringAttachment.transitGatewayAttachmentId),
+  ),
+  CreateTransitGatewayConnect: z.pipe(
+    z.object({ transitGatewayConnect: attachment }),
+    z.transform((response) => response.transitGatewayConnect.transitGatewayAttachmentId),
+  ),
+} as const;
 const interfaceResponse = z.object({
   networkInterface: z.object({
     networkInterfaceId: idOf("NetworkInterface", "eni-"),
@@ -266,7 +273,10 @@ function describe(eventName: HandledEventName, detail: Parsed["detail"]): Descri
     case "CreateTransitGatewayVpcAttachment":
     case "CreateTransitGatewayPeeringAttachment":
     case "CreateTransitGatewayConnect":
-      return created({ type: "TransitGatewayAttachment", id: attachmentIdOf(eventName, response) });
+      return created({
+        type: "TransitGatewayAttachment",
+        id: parseOrThrow(ATTACHMENT_RESPONSES[eventName], response, TRIGGER, "detail.responseElements"),
+      });
     case "CreateNetworkInterface": {
       const { networkInterface } = parseOrThrow(
         interfaceResponse,
@@ -284,16 +294,6 @@ function describe(eventName: HandledEventName, detail: Parsed["detail"]): Descri
     case "DeleteTags":
       return describeTagChange(eventName, detail.requestParameters);
   }
-}
-
-function attachmentIdOf(eventName: AttachmentCreation, response: unknown): string {
-  const element = ATTACHMENT_CREATIONS[eventName];
-  const parsed = parseOrThrow(attachmentResponse(element), response, TRIGGER, "detail.responseElements");
-  // The schema requires the element; the lookup cannot miss.
-  const attachment = parsed[element];
-  if (attachment === undefined)
-    throw new EventValidationError(TRIGGER, [`detail.responseElements.${element}: required`]);
-  return attachment.transitGatewayAttachmentId;
 }
 
 /**
