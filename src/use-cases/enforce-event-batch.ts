@@ -13,6 +13,9 @@ import {
 import { failedOutcomes } from "../engine/enforce.js";
 import { EventValidationError, errorSummary } from "../errors.js";
 import { logger, metrics } from "../observability.js";
+import type { Policy } from "../policy/schema.js";
+import type { CloudTrailRequest } from "../triggers/cloudtrail-event.js";
+import { policyIrrelevance } from "../triggers/cloudtrail-relevance.js";
 import { parseQueuedMessage, recheckMessageBody } from "../triggers/event-queue-message.js";
 import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
 import { hasTimeToStart, type RemainingTime } from "./time-budget.js";
@@ -65,7 +68,8 @@ export async function processEventBatch(
   context: RemainingTime,
   ports: EventBatchPorts,
 ): Promise<SQSBatchResponse> {
-  const requests = event.Records.flatMap((record) => queuedRequestOf(record.messageId, record.body));
+  const parsed = event.Records.flatMap((record) => queuedRequestOf(record.messageId, record.body));
+  const requests = parsed.length === 0 ? [] : relevantTo((await ports.loadPolicy()).policy, parsed);
   const failed: string[] = [];
   const evaluations = planEvaluations(requests);
   for (const [index, evaluation] of evaluations.entries()) {
@@ -86,7 +90,19 @@ export async function processEventBatch(
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-function queuedRequestOf(recordId: string, body: string): QueuedRequest[] {
+type ParsedRequest = QueuedRequest & { readonly request?: CloudTrailRequest };
+
+/** Drops, without any AWS call, the events the policy cannot care about (types it does not enforce, tags no rule uses). */
+function relevantTo(policy: Policy, requests: readonly ParsedRequest[]): QueuedRequest[] {
+  return requests.filter(({ request, recordId }) => {
+    const reason = request === undefined ? undefined : policyIrrelevance(request, policy);
+    if (reason !== undefined)
+      logger.info("event ignored", { messageId: recordId, eventId: request?.eventId, reason });
+    return reason === undefined;
+  });
+}
+
+function queuedRequestOf(recordId: string, body: string): ParsedRequest[] {
   try {
     const message = parseQueuedMessage(body);
     if (message.kind === "recheck") {
@@ -113,6 +129,7 @@ function queuedRequestOf(recordId: string, body: string): QueuedRequest[] {
         eventId: request.eventId,
         scope: request.scope,
         happenedAtMs: request.eventTime === undefined ? undefined : Date.parse(request.eventTime),
+        request,
       },
     ];
   } catch (error) {

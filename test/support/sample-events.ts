@@ -5,6 +5,12 @@ export const SAMPLE_IDS = {
   vpc: "vpc-0a1b2c3d4e5f60718",
   subnet: "subnet-0a1b2c3d4e5f60719",
   defaultVpc: "vpc-0f1e2d3c4b5a69788",
+  transitGateway: "tgw-0a1b2c3d4e5f60720",
+  /** transit-gateway-attachment-created.json (VPC attachment); also the Connect sample's transport. */
+  vpcAttachment: "tgw-attach-0a1b2c3d4e5f60721",
+  peeringAttachment: "tgw-attach-0a1b2c3d4e5f60722",
+  connectAttachment: "tgw-attach-0a1b2c3d4e5f60723",
+  networkInterface: "eni-0a1b2c3d4e5f60724",
   account: "123456789012",
 } as const;
 

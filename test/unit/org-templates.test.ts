@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../../src/policy/parse.js";
+import { HANDLED_EVENT_NAMES, OPT_IN_EVENT_NAMES } from "../../src/triggers/cloudtrail-event.js";
 import { readTemplate } from "../../tools/sam-template.js";
 import { seededPolicyText } from "../support/seeded-policy.js";
 
@@ -91,7 +92,63 @@ describe("member template", () => {
     expect([...bySid.values()].flatMap((s) => [s.Action].flat())).not.toContain("ec2:*");
   });
 
-  it("forwards exactly the events the central rule routes to the enforcer", () => {
+  it("forwards every handled event but the opt-in ones by default, and all of them when opted in", () => {
+    // Prepare
+    const member = readTemplate("templates/member.yaml");
+    const pattern = at(resource(member, "ForwardNetworkCallsRule"), "Properties", "EventPattern");
+    const alternatives = at(pattern, "detail", "$or");
+    const names = (forwardInterfaces: boolean): string[] =>
+      (Array.isArray(alternatives) ? alternatives : []).flatMap((alternative) =>
+        listWhen(at(alternative, "eventName"), { RoutesInterfaceCreation: forwardInterfaces }),
+      );
+
+    // Act
+    const byDefault = names(at(member, "Parameters", "InterfaceCreationEvents", "Default") === "true");
+    const optedIn = names(true);
+
+    // Assess
+    const optIn: readonly string[] = OPT_IN_EVENT_NAMES;
+    expect(at(member, "Conditions", "RoutesInterfaceCreation")).toEqual({
+      "Fn::Equals": [{ Ref: "InterfaceCreationEvents" }, "true"],
+    });
+    expect(byDefault.toSorted()).toEqual(
+      HANDLED_EVENT_NAMES.filter((name) => !optIn.includes(name)).toSorted(),
+    );
+    expect(optedIn.toSorted()).toEqual([...HANDLED_EVENT_NAMES].toSorted());
+  });
+
+  it("forwards tag changes only when they name a VPC or a subnet, and no event name twice", () => {
+    // Prepare
+    const member = readTemplate("templates/member.yaml");
+
+    // Act
+    const alternatives = at(
+      resource(member, "ForwardNetworkCallsRule"),
+      "Properties",
+      "EventPattern",
+      "detail",
+      "$or",
+    );
+    const tagChanges = (Array.isArray(alternatives) ? alternatives : []).filter((alternative) =>
+      listWhen(at(alternative, "eventName"), { RoutesInterfaceCreation: true }).includes("CreateTags"),
+    );
+    const all = (Array.isArray(alternatives) ? alternatives : []).flatMap((alternative) =>
+      listWhen(at(alternative, "eventName"), { RoutesInterfaceCreation: true }),
+    );
+
+    // Assess
+    expect(tagChanges).toEqual([
+      {
+        eventName: ["CreateTags", "DeleteTags"],
+        requestParameters: {
+          resourcesSet: { items: { resourceId: [{ prefix: "vpc-" }, { prefix: "subnet-" }] } },
+        },
+      },
+    ]);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("filters like the central rule routing to the enforcer: EC2 CloudTrail calls that did not fail", () => {
     // Prepare
     const member = readTemplate("templates/member.yaml");
     const central = readTemplate("template.yaml");
@@ -105,6 +162,18 @@ describe("member template", () => {
     expect(at(routed, "EventBusName")).toEqual({ Ref: "CentralEventBus" });
   });
 });
+
+/** A list property as CloudFormation resolves it: a plain list, or an Fn::If on the given conditions' values. */
+function listWhen(value: unknown, conditions: Record<string, boolean>): string[] {
+  const branches = at(value, "Fn::If");
+  if (Array.isArray(branches)) {
+    const [condition, whenTrue, whenFalse] = branches;
+    if (typeof condition !== "string" || !(condition in conditions))
+      throw new Error(`unexpected condition ${String(condition)}`);
+    return listWhen(conditions[condition] ? whenTrue : whenFalse, conditions);
+  }
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
 
 describe("delivery roles", () => {
   const deliveryTrust = {

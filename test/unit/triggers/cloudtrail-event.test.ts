@@ -39,7 +39,9 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "6f9b3c1e-2d4a-4b8e-9c7f-1a2b3c4d5e6f",
       eventName: "CreateVpc",
-      eventTime: "2025-11-20T14:03:27Z",
+      eventTime: "2025-11-20T14:03:27.000Z",
+      change: "created",
+      concerns: ["VPC"],
       target: TARGET,
       scope: {
         kind: "resources",
@@ -61,7 +63,9 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "0d8e7f6a-5b4c-4d3e-8f2a-1b0c9d8e7f6a",
       eventName: "CreateSubnet",
-      eventTime: "2025-11-20T14:04:11Z",
+      eventTime: "2025-11-20T14:04:11.000Z",
+      change: "created",
+      concerns: ["Subnet"],
       target: TARGET,
       scope: {
         kind: "resources",
@@ -85,7 +89,9 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "c41f2a9e-7b3d-4e6a-8f1c-5d2e9b0a7c63",
       eventName: "CreateDefaultVpc",
-      eventTime: "2025-11-20T15:12:45Z",
+      eventTime: "2025-11-20T15:12:45.000Z",
+      change: "created",
+      concerns: ["VPC", "Subnet"],
       target: TARGET,
       scope: {
         kind: "resources",
@@ -130,7 +136,9 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "enforce",
       eventId: "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
       eventName: "DeleteFlowLogs",
-      eventTime: "2025-11-21T09:41:18Z",
+      eventTime: "2025-11-21T09:41:18.000Z",
+      change: "flow-logs-deleted",
+      concerns: ["VPC", "Subnet", "NetworkInterface", "TransitGateway", "TransitGatewayAttachment"],
       target: TARGET,
       scope: { kind: "account-region" },
     });
@@ -148,6 +156,7 @@ describe("parseCloudTrailEvent: sample events", () => {
       kind: "ignored",
       eventId: "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
       eventName: "CreateVpc",
+      eventTime: "2025-11-21T10:02:36.000Z",
       reason: expect.stringMatching(
         /^the CreateVpc call failed \(Client\.UnauthorizedOperation: You are not authorized to perform this operation\./,
       ),
