@@ -125,6 +125,13 @@ async function invoke(argv: readonly string[]): Promise<{ exitCode: number; outp
     const policySource = overrides.POLICY_SOURCE ?? fn.environment.POLICY_SOURCE;
     await createPolicyDestinations(policySource, local.endpoint, region, say);
   }
+  for (const name of fn.optionalVariables)
+    if (name in fn.references && !(name in overrides)) {
+      overrides[name] = "";
+      say(
+        `${name} is left empty: it names ${fn.references[name]?.logicalId}, which ${fn.logicalId} can run without`,
+      );
+    }
   refuseUnresolved(fn, overrides, options.local);
 
   // Like the Lambda runtime: the function's environment is set before its module is loaded (a cold start, which

@@ -14,6 +14,11 @@ export interface LocalFunction {
    * only in a deployed stack, so locally the value is the logical ID until something provides the real one.
    */
   readonly references: Readonly<Record<string, TemplateReference>>;
+  /**
+   * Variables the function can run without (the template's `Metadata.LocalInvokeOptionalVariables`): a direct
+   * invoke leaves them empty rather than asking for a value only a deployed stack has.
+   */
+  readonly optionalVariables: readonly string[];
 }
 
 export interface TemplateReference {
@@ -141,6 +146,7 @@ export function findFunction(template: Record<string, unknown>, logicalId: strin
     memoryMb: Number(resolve(properties.MemorySize ?? globals.MemorySize ?? 128)),
     environment: Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolve(value)])),
     references,
+    optionalVariables: listOfStrings(record(resource.Metadata).LocalInvokeOptionalVariables),
   };
 }
 
@@ -239,6 +245,10 @@ function referencedResource(value: unknown, scope: ResolutionScope): TemplateRef
     }
   }
   return undefined;
+}
+
+function listOfStrings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 }
 
 function record(value: unknown): Record<string, unknown> {

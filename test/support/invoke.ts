@@ -20,15 +20,6 @@ export interface InvokeResult {
   readonly logs: Array<Record<string, unknown>>;
 }
 
-/**
- * Resources a deployed stack gives a function that a direct invoke does not need: one EventBridge event sent to
- * EventEnforcerFunction never touches its queue or tamper marks (only SQS batches with deletions do). A test that
- * exercises them passes its own.
- */
-const DIRECT_INVOKE_ENV: Readonly<Record<string, Record<string, string>>> = {
-  EventEnforcerFunction: { EVENT_QUEUE_URL: "", TAMPER_MARKS_TABLE: "" },
-};
-
 export async function invokeFunction(
   logicalId: string,
   event: unknown,
@@ -38,10 +29,7 @@ export async function invokeFunction(
   const eventPath = join(dir, "event.json");
   const envPath = join(dir, "env.json");
   writeFileSync(eventPath, JSON.stringify(event));
-  writeFileSync(
-    envPath,
-    JSON.stringify({ [logicalId]: { ...DIRECT_INVOKE_ENV[logicalId], ...options.env } }),
-  );
+  writeFileSync(envPath, JSON.stringify({ [logicalId]: options.env ?? {} }));
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "scripts/invoke.ts", logicalId, "-e", eventPath, "-n", envPath],

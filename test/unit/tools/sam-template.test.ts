@@ -61,6 +61,7 @@ describe("local template reading", () => {
         QUEUE_URL: { logicalId: "Queue", type: "AWS::SQS::Queue", properties: {} },
         QUEUE_ARN: { logicalId: "Queue", type: "AWS::SQS::Queue", attribute: "Arn", properties: {} },
       },
+      optionalVariables: [],
     });
   });
 
@@ -93,6 +94,13 @@ Resources:
     // Assess
     expect(fn.environment).toEqual({ ORGANIZATION_CHECK: "off", AUDITING: "yes" });
     expect(fn.references).toEqual({});
+  });
+
+  it("names the variables the event enforcer can run without, so a direct invoke leaves them empty", () => {
+    const fn = findFunction(readTemplate("template.yaml"), "EventEnforcerFunction");
+
+    expect(fn.optionalVariables).toEqual(["EVENT_QUEUE_URL", "TAMPER_MARKS_TABLE"]);
+    expect(Object.keys(fn.references)).toEqual(expect.arrayContaining(fn.optionalVariables));
   });
 
   it("reports that the org sweep's queue URL exists only in a deployed stack", () => {
