@@ -1,6 +1,6 @@
 // SQS batch of sweep messages in, partial batch response out: each message is one account-region run through the
 // one engine (runEnforcement, account-region scope), summarized in one log line; a failing one fails only its record.
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { PartialItemFailureResponse } from "@aws-lambda-powertools/batch/types";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
@@ -108,8 +108,12 @@ function isDeterministic(error: unknown): boolean {
   return error instanceof EventValidationError || error instanceof AccountNotAllowedError;
 }
 
-// Module scope: the processor is reused across invocations of the container, as Powertools recommends.
-const processor = new BatchProcessor(EventType.SQS);
+// Module scope: the processor is reused across invocations of the container, as Powertools recommends. The sweep
+// queue is FIFO (deduplicated enqueue, see sweepQueueEntry) with one message group per account-region; with
+// skipGroupOnError a failed record fails the records of its own group that follow it in the batch (FIFO order within
+// the group) and nothing else, so one stalled account-region never fails the others. Records of a standard queue
+// carry no group and are processed as by BatchProcessor.
+const processor = new SqsFifoPartialProcessorAsync();
 
 /**
  * Runs each record of the batch, one after another (one account-region in memory at a time; parallelism comes
@@ -164,7 +168,8 @@ export async function processSweepBatch(
   };
   const response = await processPartialResponse(event, handleRecord, processor, {
     context,
-    processInParallel: false,
+    // Records run one after another (the FIFO processor never runs them in parallel).
+    skipGroupOnError: true,
     // Report every failed record (even all of them) as batch item failures rather than throwing.
     throwOnFullBatchFailure: false,
   });

@@ -43,7 +43,7 @@ function vpcs(count: number, prefix = "0a"): ResourceRef[] {
   }));
 }
 
-function record(messageId: string, body: string): SQSRecord {
+function record(messageId: string, body: string, messageGroupId?: string): SQSRecord {
   return {
     messageId,
     receiptHandle: `handle-${messageId}`,
@@ -53,6 +53,7 @@ function record(messageId: string, body: string): SQSRecord {
       SentTimestamp: "1795397651482",
       SenderId: "AIDAEXAMPLE",
       ApproximateFirstReceiveTimestamp: "1795397651488",
+      ...(messageGroupId === undefined ? {} : { MessageGroupId: messageGroupId }),
     },
     messageAttributes: {},
     md5OfBody: "",
@@ -164,6 +165,34 @@ describe("processSweepBatch", () => {
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "a" }, { itemIdentifier: "b" }]);
+  });
+});
+
+describe("FIFO sweep queue", () => {
+  it("fails the rest of a failed record's message group unstarted, and carries on with the other groups", async () => {
+    // Prepare
+    const fake = ports(1);
+    fake.unassumable.add(MEMBER);
+    const event: SQSEvent = {
+      Records: [
+        record("member-1", message(MEMBER), `${MEMBER}/us-east-1`),
+        record("home", message(HOME), `${HOME}/us-east-1`),
+        record("member-2", message(MEMBER, "us-east-1", "run-2"), `${MEMBER}/us-east-1`),
+        record("home-eu", message(HOME, "eu-west-1"), `${HOME}/eu-west-1`),
+      ],
+    };
+
+    // Act
+    const response = await processSweepBatch(event, context, fake);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: "member-1" },
+      { itemIdentifier: "member-2" },
+    ]);
+    expect(fake.reached).toEqual([target(HOME), target(HOME, "eu-west-1")]);
+    // member-2 was never run: one policy load per record started (member-1, home, home-eu).
+    expect(fake.policyLoads).toHaveLength(3);
   });
 });
 
