@@ -95,6 +95,23 @@ export class EnforcementFailedError extends EnforcerError {
   }
 }
 
+/**
+ * A unit of work (an account-region, a group of events) was not started because the invocation had too little time
+ * left to finish it. Nothing was done for it: as an SQS batch item failure it is redelivered after the visibility
+ * timeout, to an invocation with its full time.
+ */
+export class NotStartedError extends EnforcerError {
+  override name = "NotStartedError";
+
+  constructor(
+    readonly what: string,
+    readonly remainingMs: number,
+    readonly reserveMs: number,
+  ) {
+    super(`${what} not started: ${remainingMs} ms left, ${reserveMs} ms needed to finish it`);
+  }
+}
+
 /** Some account-region messages of an org sweep could not be enqueued; raised after the others were sent. */
 export class SweepEnqueueError extends EnforcerError {
   override name = "SweepEnqueueError";

@@ -41,6 +41,7 @@ import type { PolicySource } from "../policy/policy-source.js";
 import type { Policy } from "../policy/schema.js";
 import type { DoctorPorts } from "../use-cases/diagnose-destinations.js";
 import type { FindingsPort } from "../use-cases/publish-outputs.js";
+import { sdkClientConfig } from "./client-config.js";
 import { createEnforcer, type Enforcer } from "./enforcer.js";
 
 export interface CliEnforcerOptions {
@@ -126,7 +127,7 @@ export async function readStoredRun(
   prefix: string,
   region: string | undefined,
 ): Promise<Array<{ key: string; text: string }>> {
-  const s3 = new S3Client({ ...(region === undefined ? {} : { region }), followRegionRedirects: true });
+  const s3 = new S3Client({ ...sdkClientConfig({ region }), followRegionRedirects: true });
   try {
     const reader = reportReader(s3, bucket);
     const keys = await reader.listKeys(prefix);
@@ -143,7 +144,7 @@ export async function readStoredRun(
 
 /** Reads and validates a policy; SSM and S3 clients are built only when the source needs them. */
 export async function readCliPolicy(source: PolicySource, region?: string): Promise<Policy> {
-  const config = region === undefined ? {} : { region };
+  const config = sdkClientConfig({ region });
   let ssm: SSMClient | undefined;
   let s3: S3Client | undefined;
   try {
@@ -165,7 +166,7 @@ export async function readCliPolicy(source: PolicySource, region?: string): Prom
 export async function configuredRegion(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<string | undefined> {
-  const probe = new STSClient({});
+  const probe = new STSClient(sdkClientConfig());
   try {
     return await probe.config.region();
   } catch {
@@ -177,7 +178,7 @@ export async function configuredRegion(
 
 /** Who the credentials belong to (the credential check every command that reaches AWS makes first). */
 export async function identifyCaller(region: RegionName): Promise<CallerIdentity> {
-  const sts = new STSClient({ region });
+  const sts = new STSClient(sdkClientConfig({ region }));
   try {
     return await callerIdentity(sts);
   } finally {
@@ -187,7 +188,7 @@ export async function identifyCaller(region: RegionName): Promise<CallerIdentity
 
 /** Every region EC2 lists in the caller's partition, enabled or not. */
 export async function knownRegions(region: RegionName, partition: string): Promise<RegionInfo[]> {
-  const ec2 = new EC2Client({ region });
+  const ec2 = new EC2Client(sdkClientConfig({ region }));
   try {
     return await describeRegions(ec2, partition);
   } finally {
@@ -222,7 +223,7 @@ export function createDoctorPorts(options: DoctorPortsOptions): DoctorPorts {
   let organization: Promise<{ id: string; managementAccountId: string } | undefined> | undefined;
   const readOrg = () => {
     organization ??= (async () => {
-      const org = new OrganizationsClient({ region: options.homeRegion });
+      const org = new OrganizationsClient(sdkClientConfig({ region: options.homeRegion }));
       try {
         return await readOrganization(org);
       } finally {

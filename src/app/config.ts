@@ -169,11 +169,12 @@ export function readEventPathConfig(env: Env = process.env): EventPathConfig {
     ...(queueUrl ? { eventQueueUrl: queueUrl } : {}),
     ...(table ? { tamperMarksTable: table } : {}),
     tamperWindowSeconds: positiveNumber(env, "TAMPER_WINDOW_SECONDS", 300),
-    // Waiting for a new resource to show (NEW_RESOURCE_WAIT_SECONDS) plus a slow round of reads and creates.
+    // Waiting for a new resource to show (NEW_RESOURCE_WAIT_SECONDS) plus a slow round of reads and a create, each
+    // call bounded by the clients' request timeout (client-config.ts).
     evaluationReserveSeconds: positiveNumber(
       env,
       "EVALUATION_RESERVE_SECONDS",
-      positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20) + 20,
+      positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20) + 40,
     ),
   };
 }

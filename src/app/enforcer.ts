@@ -11,7 +11,7 @@ import { cachedPolicyLoader } from "../gateways/policy-store.js";
 import type { PolicySource } from "../policy/policy-source.js";
 import type { FindingsPort, NotificationPort, ReportOutputs } from "../use-cases/publish-outputs.js";
 import type { AccountBoundary, EnforcementPorts } from "../use-cases/run-enforcement.js";
-import { sdkClientConfig } from "./client-config.js";
+import { type SdkClientConfig, sdkClientConfig } from "./client-config.js";
 import { onFirstUse } from "./on-first-use.js";
 
 export { onFirstUse };
@@ -103,7 +103,7 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
 function reportOutputs(
   options: EnforcerOptions,
   accounts: AccountClients,
-  clientConfig: Readonly<Record<string, unknown>>,
+  clientConfig: SdkClientConfig,
 ): ReportOutputs {
   const outputs: { findings?: FindingsPort; notifications?: NotificationPort } = {};
   if (options.securityHubFindings) {

@@ -55,7 +55,7 @@ export function orgSweepFromEnvironment(
       return (await regionLookup)(accountId);
     },
     activeAccounts: () => directory.activeAccounts(),
-    enqueue: (bodies) => enqueueMessages(sqs, config.queueUrl, bodies),
+    enqueue: (entries) => enqueueMessages(sqs, config.queueUrl, entries),
     ...(config.reportBucket === undefined
       ? {}
       : { history: reportHistory(config.reportBucket, clientConfig) }),

@@ -1,6 +1,7 @@
 // The org sweep's two inputs, parsed at the edge: an SQS message body (one account-region) and the coordinator's
 // on-demand payload. Pure parsing; no AWS calls.
-import { type AccountRegion, accountRegion } from "../domain/resources.js";
+import { createHash } from "node:crypto";
+import { type AccountRegion, accountRegion, accountRegionKey } from "../domain/resources.js";
 import * as z from "../zod.js";
 import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
@@ -28,6 +29,34 @@ export interface SweepMessage {
 
 export function sweepMessageBody(target: Pick<AccountRegion, "accountId" | "region">, runId: string): string {
   return JSON.stringify({ accountId: target.accountId, region: target.region, runId });
+}
+
+/**
+ * One account-region's message of a run, with the ids a FIFO sweep queue uses:
+ * - `deduplicationId`: the same for the same run, account and region, so a coordinator retried by Lambda after a
+ *   partial SendMessageBatch failure re-sends entries SQS accepts but does not deliver again (within its 5-minute
+ *   deduplication interval; beyond it, the worker's ClientToken seeded by the run id still creates nothing twice).
+ *   A SHA-256 in hex: 64 characters of the alphabet SQS allows (up to 128), whatever the run id holds.
+ * - `groupId`: one message group per account-region, so one failing account-region never blocks the others and
+ *   the Lambda event source scales to as many groups as there are account-regions (up to its maximum concurrency).
+ */
+export interface SweepQueueEntry {
+  readonly body: string;
+  readonly deduplicationId: string;
+  readonly groupId: string;
+}
+
+export function sweepQueueEntry(
+  target: Pick<AccountRegion, "accountId" | "region">,
+  runId: string,
+): SweepQueueEntry {
+  return {
+    body: sweepMessageBody(target, runId),
+    deduplicationId: createHash("sha256")
+      .update(`${runId}\n${target.accountId}\n${target.region}`)
+      .digest("hex"),
+    groupId: accountRegionKey(target),
+  };
 }
 
 /** Parses one message body; a malformed one raises EventValidationError naming each problem. */

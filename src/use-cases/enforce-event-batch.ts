@@ -49,18 +49,23 @@ export interface EventBatchPorts extends EnforcementPorts {
   readonly evaluationReserveMs: number;
 }
 
-/** Counted for each record dropped as malformed: a replay could never succeed, so it is not retried. */
+/**
+ * Counted for each record dropped as malformed, or naming an account the organization boundary refuses: a replay
+ * could never succeed, so it is not retried (the error log line keeps the record for review).
+ */
 export const REJECTED_EVENTS_METRIC = "EventsRejected";
 /** Counted for each evaluation a burst of events did not need (answered by another, or by a scheduled re-check). */
 export const COALESCED_EVENTS_METRIC = "EventsCoalesced";
 
 /**
  * 1. parse every record: a malformed one is dropped with an error log line and the EventsRejected metric (never
- *    retried: the same bytes would fail the same way; the log keeps them for review); failed calls are ignored
+ *    retried: the same bytes would fail the same way; the log keeps them for review); failed calls, and events the
+ *    policy cannot care about, are ignored
  * 2. plan the evaluations (engine/coalesce.ts): one per account-region with deletions, one per account-region for
  *    the resources creation and tag events named
  * 3. for each, while there is time to finish it: a tamper evaluation passes the cross-batch window first; run the
- *    one engine; a failed resource fails the records the evaluation answers for
+ *    one engine; a failed resource fails the records the evaluation answers for, an account the organization
+ *    boundary refuses drops them (logged and counted as EventsRejected)
  * 4. return the records to redeliver as batch item failures
  */
 export async function processEventBatch(
@@ -165,6 +170,16 @@ async function succeeded(evaluation: PlannedEvaluation, ports: EventBatchPorts):
       },
       ports,
     );
+    if (report.refusedBecause !== undefined) {
+      // The boundary refuses the same account every time: a retry could never succeed, so it is not asked for.
+      logger.error("event rejected", {
+        ...correlation,
+        records: evaluation.recordIds,
+        reason: report.refusedBecause,
+      });
+      metrics.addMetric(REJECTED_EVENTS_METRIC, MetricUnit.Count, evaluation.recordIds.length);
+      return true;
+    }
     return failedOutcomes(report).length === 0;
   } catch (error) {
     logger.error("evaluation failed", { ...correlation, ...evaluation.target, error: errorSummary(error) });

@@ -68,6 +68,15 @@ export interface EnforcementPorts extends AccountBoundaryPorts {
   readonly clock?: Clock | undefined;
 }
 
+/** The engine's report, and whether the organization boundary refused the account before anything was reached. */
+export interface EnforcementRun extends EnforcementReport {
+  /**
+   * Set (to the refusal's reason) when the account is outside the boundary or an allow-list: a verdict of the
+   * deployment's configuration that no retry changes, unlike an unreachable account's failed outcomes.
+   */
+  readonly refusedBecause?: string;
+}
+
 export interface EnforcementJob {
   readonly target: AccountRegion;
   readonly scope: EnforcementScope;
@@ -88,10 +97,7 @@ export interface EnforcementJob {
  * An account that cannot be reached yields `failed` outcomes rather than an exception, so callers handling
  * many account-regions carry on; the caller decides whether failures make its invocation fail.
  */
-export async function runEnforcement(
-  job: EnforcementJob,
-  ports: EnforcementPorts,
-): Promise<EnforcementReport> {
+export async function runEnforcement(job: EnforcementJob, ports: EnforcementPorts): Promise<EnforcementRun> {
   const { policy, source, version } = await ports.loadPolicy(job.policySource);
   // Every outcome line names the policy it was decided by, so a change to it shows in the next invocation's log.
   const correlation: Correlation = {
@@ -99,7 +105,7 @@ export async function runEnforcement(
     policySource: source,
     ...(version === undefined ? {} : { policyVersion: version }),
   };
-  let report: EnforcementReport;
+  let report: EnforcementRun;
   try {
     await authorizeAccount(job.target, ports, policy);
     const placement = await placementOf(job.target, policy, ports);
@@ -123,6 +129,7 @@ export async function runEnforcement(
   } catch (error) {
     if (!(error instanceof AccountNotAllowedError || error instanceof AssumeRoleError)) throw error;
     report = unreachableReport({ ...job, correlation }, error, job.mode ?? policy.mode);
+    if (error instanceof AccountNotAllowedError) report = { ...report, refusedBecause: error.message };
   }
   publishReport(report, correlation);
   await publishOutputs(report, job, ports.outputs);

@@ -7,7 +7,7 @@ import type { AccountId, RegionName } from "../domain/resources.js";
 import { errorSummary, SweepEnqueueError } from "../errors.js";
 import { logger, metrics } from "../observability.js";
 import { manifestKey, type RunManifest } from "../reports/history.js";
-import { parseSweepRequest, sweepMessageBody } from "../triggers/sweep-message.js";
+import { parseSweepRequest, type SweepQueueEntry, sweepQueueEntry } from "../triggers/sweep-message.js";
 
 /** Counted once per run that found no account to sweep, so an alarm can say the sweep checks nothing. */
 export const EMPTY_SWEEP_METRIC = "OrgSweepsWithoutAccounts";
@@ -22,8 +22,11 @@ export interface OrgSweepPorts {
   readonly homeRegion?: RegionName | undefined;
   /** Every ACTIVE account of the organization (all pages). */
   activeAccounts(): Promise<ReadonlyArray<{ readonly accountId: AccountId }>>;
-  /** Sends every body to the sweep queue in as few calls as SQS allows; never throws, returns what it could not send. */
-  enqueue(bodies: readonly string[]): Promise<{
+  /**
+   * Sends every entry to the sweep queue in as few calls as SQS allows, deduplicated by each entry's id; never
+   * throws, returns the bodies it could not send.
+   */
+  enqueue(entries: readonly SweepQueueEntry[]): Promise<{
     readonly sent: number;
     readonly failed: ReadonlyArray<{ readonly body: string; readonly reason: string }>;
   }>;
@@ -46,12 +49,17 @@ export interface OrgSweepResult {
  * 2. list the organization's ACTIVE accounts (all pages); requested accounts outside it are skipped and reported
  * 3. with GOVERNED_REGIONS=ALL, ask each account for its enabled regions (10 accounts at a time); an account that
  *    cannot be asked is enqueued for the home region, where the worker reports why it cannot be reached
- * 4. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch
+ * 4. enqueue one `{ accountId, region, runId }` message per account × region, 10 per SendMessageBatch, each with a
+ *    deduplication id derived from the run, account and region (sweepQueueEntry)
  * 5. write the run's manifest (what was enqueued) next to the workers' outcomes, when a history is kept
  * 6. log and count the run; throw SweepEnqueueError after the others were sent if some never got in
  *
- * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same
- * run id, so the workers' ClientTokens repeat and nothing is created twice.
+ * `defaultRunId` is the invocation's request id: a Lambda retry of the same invocation re-sends with the same run
+ * id. Lambda retries a failed asynchronous invocation after 1 minute and again 2 minutes later, so a retry after a
+ * partial SendMessageBatch failure (SweepEnqueueError) usually falls within the FIFO sweep queue's 5-minute
+ * deduplication interval: the entries sent the first time are accepted again but not delivered twice. A retry
+ * beyond it (a long listing of accounts' regions before the re-send) may enqueue an account-region a second time;
+ * the workers' ClientTokens, seeded by the run id, still create no flow log twice, so it costs one more evaluation.
  */
 export async function startOrgSweep(
   event: unknown,
@@ -70,11 +78,11 @@ export async function startOrgSweep(
     .map((accountId) => ({ accountId, reason: "not an ACTIVE member of the organization" }));
 
   const regionsByAccount = await regionsToSweep(accounts, regions, ports);
-  const bodies = accounts.flatMap((accountId) =>
-    (regionsByAccount.get(accountId) ?? []).map((region) => sweepMessageBody({ accountId, region }, runId)),
+  const entries = accounts.flatMap((accountId) =>
+    (regionsByAccount.get(accountId) ?? []).map((region) => sweepQueueEntry({ accountId, region }, runId)),
   );
   const startedAt = new Date().toISOString();
-  const { sent, failed } = await ports.enqueue(bodies);
+  const { sent, failed } = await ports.enqueue(entries);
   const result: OrgSweepResult = {
     runId,
     accounts: accounts.length,

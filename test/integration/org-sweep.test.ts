@@ -179,7 +179,12 @@ async function drainQueue(processEnv: Record<string, string> = {}): Promise<Drai
   const failedMessages: Array<{ accountId: string; region: string }> = [];
   for (;;) {
     const { Messages: messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 600,
+        MessageSystemAttributeNames: ["MessageGroupId"],
+      }),
     );
     if (messages.length === 0) break;
     const event: SQSEvent = {
@@ -192,6 +197,9 @@ async function drainQueue(processEnv: Record<string, string> = {}): Promise<Drai
           SentTimestamp: String(Date.now()),
           SenderId: "AIDAEXAMPLE",
           ApproximateFirstReceiveTimestamp: String(Date.now()),
+          ...(m.Attributes?.MessageGroupId === undefined
+            ? {}
+            : { MessageGroupId: m.Attributes.MessageGroupId }),
         },
         messageAttributes: {},
         md5OfBody: m.MD5OfBody ?? "",
@@ -219,6 +227,26 @@ async function drainQueue(processEnv: Record<string, string> = {}): Promise<Drai
   }
   await client.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   return { invocations, failedMessages };
+}
+
+/** Every message waiting in the queue, received and deleted: what the workers would get. */
+async function receiveAll(): Promise<Array<{ accountId: string; region: string; runId: string }>> {
+  const client = sqs();
+  const bodies: Array<{ accountId: string; region: string; runId: string }> = [];
+  for (;;) {
+    const { Messages: messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+    );
+    if (messages.length === 0) break;
+    bodies.push(...messages.map((m) => JSON.parse(m.Body ?? "{}")));
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? "" })),
+      }),
+    );
+  }
+  return bodies;
 }
 
 function batchItemFailures(result: InvokeResult): string[] {
@@ -276,7 +304,10 @@ beforeAll(async () => {
   const s3 = new S3Client({ region: "us-east-1" });
   for (const bucket of [PROD_BUCKET, "elsewhere-flow-logs", ...accounts.map((a) => `flow-logs-${a}`)])
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const { QueueUrl: url } = await sqs().send(new CreateQueueCommand({ QueueName: "org-sweep" }));
+  // FIFO, as the template deploys it: the coordinator's enqueue is deduplicated by run, account and region.
+  const { QueueUrl: url } = await sqs().send(
+    new CreateQueueCommand({ QueueName: "org-sweep.fifo", Attributes: { FifoQueue: "true" } }),
+  );
   queueUrl = url ?? "";
 
   for (const accountId of accounts) for (const region of REGIONS) seeded.push(await seed(accountId, region));
@@ -385,7 +416,23 @@ describe("organization-wide sweep", () => {
     expect(brokenLogs.filter((log) => log.ResourceId === fresh.get(`${broken}/us-east-1`))).toEqual([]);
   });
 
-  it("sweeps one account-region put on the queue by hand, and rejects a malformed message alone", async () => {
+  it("enqueues each account-region once when the coordinator runs twice with one run id (a Lambda retry)", async () => {
+    // Act
+    const first = await runOrgSweep({ runId: "retried-run-1" });
+    const retry = await runOrgSweep({ runId: "retried-run-1" });
+    const queued = await receiveAll();
+
+    // Assess
+    expect(first.output).toMatchObject({ enqueued: 6 });
+    // SQS accepts the re-sent entries (they count as sent) but delivers each deduplication id once.
+    expect(retry.output).toMatchObject({ enqueued: 6 });
+    expect(queued.map((m) => `${m.accountId}/${m.region}`).sort()).toEqual(
+      accounts.flatMap((accountId) => REGIONS.map((region) => `${accountId}/${region}`)).sort(),
+    );
+    expect(new Set(queued.map((m) => m.runId))).toEqual(new Set(["retried-run-1"]));
+  });
+
+  it("sweeps one account-region put on the queue by hand, and drops a malformed message without retrying it", async () => {
     // Prepare
     const [, member = ""] = accounts;
     const vpcId = await createVpc(ec2(member, "eu-west-1"), {}, "10.8.0.0/16");
@@ -397,10 +444,14 @@ describe("organization-wide sweep", () => {
           {
             Id: "by-hand",
             MessageBody: JSON.stringify({ accountId: member, region: "eu-west-1", runId: "manual-1" }),
+            MessageGroupId: `${member}/eu-west-1`,
+            MessageDeduplicationId: "manual-1-by-hand",
           },
           {
             Id: "typo",
             MessageBody: JSON.stringify({ account: member, region: "eu-west-1", runId: "manual-1" }),
+            MessageGroupId: "typo",
+            MessageDeduplicationId: "manual-1-typo",
           },
         ],
       }),
@@ -410,11 +461,12 @@ describe("organization-wide sweep", () => {
     const drained = await drainQueue();
 
     // Assess
-    expect(drained.failedMessages).toEqual([{ account: member, region: "eu-west-1", runId: "manual-1" }]);
-    const failure = drained.invocations
-      .flatMap((i) => i.logs)
-      .find((l) => l.message === "sweep message failed");
-    expect(String(failure?.error)).toContain("accountId: required");
+    expect(drained.failedMessages).toEqual([]);
+    const lines = drained.invocations.flatMap((i) => i.logs);
+    const rejected = lines.find((l) => l.message === "sweep message rejected: dropped, not retried");
+    expect(String(rejected?.error)).toContain("accountId: required");
+    expect(rejected?.body).toBe(JSON.stringify({ account: member, region: "eu-west-1", runId: "manual-1" }));
+    expect(lines).toContainEqual(expect.objectContaining({ SweepMessagesRejected: 1 }));
     const logs = await flowLogsOf(member, "eu-west-1");
     expect(logs.filter((log) => log.ResourceId === vpcId)).toHaveLength(1);
   });

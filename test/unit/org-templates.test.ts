@@ -416,6 +416,10 @@ describe("central template", () => {
       deadLetterTargetArn: { "Fn::GetAtt": ["SweepDeadLetterQueue", "Arn"] },
       maxReceiveCount: 3,
     });
+    // FIFO (deduplicated enqueue), its dead-letter queue too as SQS requires; ids set by the coordinator.
+    expect(queue).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+    expect(at(resource(central, "SweepDeadLetterQueue"), "Properties", "FifoQueue")).toBe(true);
+    expect(Number(at(worker, "Events", "SweepMessages", "Properties", "BatchSize"))).toBeLessThanOrEqual(10);
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(worker.Timeout));
   });
 

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueMessages } from "../../../src/gateways/sweep-queue.js";
+import { enqueueMessages, type QueueEntry } from "../../../src/gateways/sweep-queue.js";
 
 const sqsMock = mockClient(SQSClient);
 
@@ -20,8 +20,14 @@ function client(): SQSClient {
   return new SQSClient({ region: "us-east-1" });
 }
 
+const FIFO_QUEUE = "https://sqs.us-east-1.amazonaws.com/111111111111/sweep.fifo";
+
 function bodies(count: number): string[] {
   return Array.from({ length: count }, (_, i) => JSON.stringify({ n: i }));
+}
+
+function entries(count: number): QueueEntry[] {
+  return bodies(count).map((body, i) => ({ body, deduplicationId: `dedup-${i}`, groupId: `group-${i}` }));
 }
 
 function sentBodies(): string[] {
@@ -49,7 +55,7 @@ describe("enqueueMessages", () => {
     const all = bodies(23);
 
     // Act
-    const result = await enqueueMessages(client(), QUEUE, all);
+    const result = await enqueueMessages(client(), QUEUE, entries(23));
 
     // Assess
     const sizes = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length);
@@ -59,7 +65,7 @@ describe("enqueueMessages", () => {
     expect(sqsMock).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: QUEUE });
   });
 
-  it("sends again only the entries AWS failed without blaming the sender", async () => {
+  it("sends again only the entries AWS failed without blaming the sender (no FIFO ids to a standard queue)", async () => {
     // Prepare
     const all = bodies(3);
     sqsMock
@@ -74,7 +80,7 @@ describe("enqueueMessages", () => {
       .callsFake(acceptAll);
 
     // Act
-    const result = await enqueueMessages(client(), QUEUE, all, { retryDelayMs: 0 });
+    const result = await enqueueMessages(client(), QUEUE, entries(3), { retryDelayMs: 0 });
 
     // Assess
     expect(sqsMock.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries)).toEqual([
@@ -95,7 +101,7 @@ describe("enqueueMessages", () => {
     });
 
     // Act
-    const result = await enqueueMessages(client(), QUEUE, bodies(1), { maxRounds: 3, retryDelayMs: 0 });
+    const result = await enqueueMessages(client(), QUEUE, entries(1), { maxRounds: 3, retryDelayMs: 0 });
 
     // Assess
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 3);
@@ -119,11 +125,37 @@ describe("enqueueMessages", () => {
     });
 
     // Act
-    const result = await enqueueMessages(client(), QUEUE, all, { retryDelayMs: 0, concurrency: 1 });
+    const result = await enqueueMessages(client(), QUEUE, entries(12), { retryDelayMs: 0, concurrency: 1 });
 
     // Assess
     expect(result).toEqual({ sent: 12, failed: [] });
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageBatchCommand, 3);
     expect(new Set(sentBodies())).toEqual(new Set(all));
+  });
+
+  it("sends each entry to a FIFO queue with its ids, and a retried entry with the same ids", async () => {
+    // Prepare
+    const all = entries(2);
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({
+        Successful: [{ Id: "0", MessageId: "m0", MD5OfMessageBody: "x" }],
+        Failed: [{ Id: "1", SenderFault: false, Code: "InternalError", Message: "try again" }],
+      })
+      .callsFake(acceptAll);
+
+    // Act
+    const result = await enqueueMessages(client(), FIFO_QUEUE, all, { retryDelayMs: 0 });
+
+    // Assess
+    const [first, retry] = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .map((call) => call.args[0].input.Entries);
+    expect(first).toEqual([
+      { Id: "0", MessageBody: all[0]?.body, MessageDeduplicationId: "dedup-0", MessageGroupId: "group-0" },
+      { Id: "1", MessageBody: all[1]?.body, MessageDeduplicationId: "dedup-1", MessageGroupId: "group-1" },
+    ]);
+    expect(retry).toEqual([first?.[1]]);
+    expect(result).toEqual({ sent: 2, failed: [] });
   });
 });

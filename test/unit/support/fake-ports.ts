@@ -12,6 +12,7 @@ import { type LoadedPolicy, type PolicySource, policySourceText } from "../../..
 import type { Policy } from "../../../src/policy/schema.js";
 import type { AsffFinding, FindingState, FindingsPlan } from "../../../src/reports/findings.js";
 import type { Notification } from "../../../src/reports/notification.js";
+import type { SweepQueueEntry } from "../../../src/triggers/sweep-message.js";
 import type { ConfigRulePorts } from "../../../src/use-cases/evaluate-config-rule.js";
 import type {
   FindingsPort,
@@ -158,7 +159,10 @@ export class FakeOrgSweepPorts implements OrgSweepPorts {
     return regions;
   }
   accounts: AccountId[] = [HOME, MEMBER];
+  /** The bodies accepted, in order. */
   readonly enqueued: string[] = [];
+  /** Every entry offered to the queue, accepted or not, in order (with its deduplication and group ids). */
+  readonly offered: SweepQueueEntry[] = [];
   /** Bodies the queue refuses, with the reason. */
   readonly refused = new Map<string, string>();
   history: FakeHistory | undefined;
@@ -167,12 +171,13 @@ export class FakeOrgSweepPorts implements OrgSweepPorts {
     return this.accounts.map((id) => ({ accountId: id }));
   }
 
-  async enqueue(bodies: readonly string[]) {
-    const failed = bodies.flatMap((body) => {
+  async enqueue(entries: readonly SweepQueueEntry[]) {
+    this.offered.push(...entries);
+    const failed = entries.flatMap(({ body }) => {
       const reason = this.refused.get(body);
       return reason === undefined ? [] : [{ body, reason }];
     });
-    const sent = bodies.filter((body) => !this.refused.has(body));
+    const sent = entries.map(({ body }) => body).filter((body) => !this.refused.has(body));
     this.enqueued.push(...sent);
     return { sent: sent.length, failed };
   }

@@ -159,6 +159,32 @@ describe("processEventBatch: coalescing within a batch", () => {
   });
 });
 
+it("drops, without retrying, the records of an account the organization boundary refuses", async () => {
+  // Prepare
+  const ports = portsWithVpcs();
+  ports.accountBoundary = { kind: "home-account" };
+  const added = vi.spyOn(Metrics.prototype, "addMetric");
+  const fromOutsider = readEvent("vpc-created.json") as { account: string; detail: Record<string, unknown> };
+  const outsiderEvent = {
+    ...fromOutsider,
+    id: "outsider-event",
+    account: "999999999999",
+    detail: { ...fromOutsider.detail, recipientAccountId: "999999999999" },
+  };
+
+  // Act
+  const response = await processEventBatch(
+    queueBatch(outsiderEvent, readEvent("vpc-created.json")),
+    timeLeft(60_000),
+    ports,
+  );
+
+  // Assess
+  expect(response.batchItemFailures).toEqual([]);
+  expect(added).toHaveBeenCalledWith(REJECTED_EVENTS_METRIC, "Count", 1);
+  expect(ports.reached).toEqual([HERE]);
+});
+
 describe("processEventBatch: the remaining-time cut-off", () => {
   it("returns the records of evaluations it has no time to finish, without starting them", async () => {
     // Prepare

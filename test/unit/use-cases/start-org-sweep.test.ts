@@ -38,6 +38,39 @@ describe("startOrgSweep", () => {
     ]);
   });
 
+  it("gives a retried run's entries the same deduplication ids, one message group per account-region", async () => {
+    // Prepare: the first attempt loses one entry, as a partial SendMessageBatch failure would.
+    const fake = ports();
+    fake.refused.set(
+      JSON.stringify({ accountId: "222222222222", region: "eu-west-1", runId: "org-sweep-req-9" }),
+      "InternalError: try again",
+    );
+    await expect(startOrgSweep({}, "org-sweep-req-9", fake)).rejects.toBeInstanceOf(SweepEnqueueError);
+    const firstAttempt = fake.offered.splice(0);
+    fake.refused.clear();
+
+    // Act: Lambda retries the invocation (same request id, so the same run id).
+    await startOrgSweep({}, "org-sweep-req-9", fake);
+    await startOrgSweep({}, "org-sweep-req-10", fake);
+
+    // Assess
+    const retry = fake.offered.slice(0, 4);
+    const nextRun = fake.offered.slice(4);
+    expect(retry).toEqual(firstAttempt);
+    expect(new Set(retry.map((entry) => entry.deduplicationId)).size).toBe(4);
+    expect(retry.every((entry) => /^[0-9a-f]{64}$/.test(entry.deduplicationId))).toBe(true);
+    expect(retry.map((entry) => entry.groupId)).toEqual([
+      "111111111111/us-east-1",
+      "111111111111/eu-west-1",
+      "222222222222/us-east-1",
+      "222222222222/eu-west-1",
+    ]);
+    expect(nextRun.map((entry) => entry.groupId)).toEqual(retry.map((entry) => entry.groupId));
+    expect(nextRun.some((entry) => retry.some((r) => r.deduplicationId === entry.deduplicationId))).toBe(
+      false,
+    );
+  });
+
   it("sweeps only the requested accounts and regions, and skips an account outside the organization", async () => {
     // Prepare
     const fake = ports();

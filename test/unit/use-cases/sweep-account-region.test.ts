@@ -1,10 +1,15 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AccountRegion, ResourceRef } from "../../../src/domain/resources.js";
 import { logger } from "../../../src/observability.js";
 import { parseSweepMessage, sweepMessageBody } from "../../../src/triggers/sweep-message.js";
-import { processSweepBatch, sweepAccountRegion } from "../../../src/use-cases/sweep-account-region.js";
+import {
+  ACCOUNT_REGION_RESERVE_MS,
+  processSweepBatch,
+  REJECTED_MESSAGES_METRIC,
+  sweepAccountRegion,
+} from "../../../src/use-cases/sweep-account-region.js";
 import { flowLog, target } from "../support/builders.js";
 import { FakeEnforcementPorts, FakeHistory, HOME, MEMBER } from "../support/fake-ports.js";
 import { policyWith } from "../support/fixtures.js";
@@ -38,7 +43,7 @@ function vpcs(count: number, prefix = "0a"): ResourceRef[] {
   }));
 }
 
-function record(messageId: string, body: string): SQSRecord {
+function record(messageId: string, body: string, messageGroupId?: string): SQSRecord {
   return {
     messageId,
     receiptHandle: `handle-${messageId}`,
@@ -48,6 +53,7 @@ function record(messageId: string, body: string): SQSRecord {
       SentTimestamp: "1795397651482",
       SenderId: "AIDAEXAMPLE",
       ApproximateFirstReceiveTimestamp: "1795397651488",
+      ...(messageGroupId === undefined ? {} : { MessageGroupId: messageGroupId }),
     },
     messageAttributes: {},
     md5OfBody: "",
@@ -90,7 +96,7 @@ function createdDestinations(
 }
 
 describe("processSweepBatch", () => {
-  it("reports only the malformed record and the account whose role cannot be assumed; the others finish", async () => {
+  it("reports only the account whose role cannot be assumed for redelivery; the others finish, the malformed one is dropped", async () => {
     // Prepare
     const fake = ports();
     fake.unassumable.add(OUTSIDER);
@@ -107,17 +113,14 @@ describe("processSweepBatch", () => {
     const response = await processSweepBatch(event, context, fake);
 
     // Assess
-    expect(response.batchItemFailures).toEqual([
-      { itemIdentifier: "malformed" },
-      { itemIdentifier: "denied" },
-    ]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "denied" }]);
     expect(createdDestinations(fake, target(HOME), target(MEMBER, "eu-west-1"))).toEqual([
       `arn:aws:s3:::central-flow-logs/${HOME}/`,
       `arn:aws:s3:::central-flow-logs/${MEMBER}/`,
     ]);
   });
 
-  it("refuses an account outside the organization before reaching it", async () => {
+  it("refuses an account outside the organization before reaching it, and drops its message", async () => {
     // Prepare
     const fake = ports(1);
     fake.accountBoundary = { kind: "organization", organizationId: fake.organization.organizationId };
@@ -130,7 +133,7 @@ describe("processSweepBatch", () => {
     const response = await processSweepBatch(event, context, fake);
 
     // Assess
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "outsider" }]);
+    expect(response.batchItemFailures).toEqual([]);
     expect(fake.reached).toEqual([target(MEMBER)]);
     expect(createdDestinations(fake, target(MEMBER))).toHaveLength(1);
   });
@@ -151,13 +154,155 @@ describe("processSweepBatch", () => {
 
   it("reports every record as failed rather than throwing when the whole batch fails", async () => {
     // Prepare
-    const event: SQSEvent = { Records: [record("a", "not json"), record("b", "{}")] };
+    const fake = ports();
+    fake.unassumable.add(MEMBER);
+    const event: SQSEvent = {
+      Records: [record("a", message(MEMBER)), record("b", message(MEMBER, "eu-west-1"))],
+    };
 
     // Act
-    const response = await processSweepBatch(event, context, ports());
+    const response = await processSweepBatch(event, context, fake);
 
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "a" }, { itemIdentifier: "b" }]);
+  });
+});
+
+describe("FIFO sweep queue", () => {
+  it("fails the rest of a failed record's message group unstarted, and carries on with the other groups", async () => {
+    // Prepare
+    const fake = ports(1);
+    fake.unassumable.add(MEMBER);
+    const event: SQSEvent = {
+      Records: [
+        record("member-1", message(MEMBER), `${MEMBER}/us-east-1`),
+        record("home", message(HOME), `${HOME}/us-east-1`),
+        record("member-2", message(MEMBER, "us-east-1", "run-2"), `${MEMBER}/us-east-1`),
+        record("home-eu", message(HOME, "eu-west-1"), `${HOME}/eu-west-1`),
+      ],
+    };
+
+    // Act
+    const response = await processSweepBatch(event, context, fake);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: "member-1" },
+      { itemIdentifier: "member-2" },
+    ]);
+    expect(fake.reached).toEqual([target(HOME), target(HOME, "eu-west-1")]);
+    // member-2 was never run: one policy load per record started (member-1, home, home-eu).
+    expect(fake.policyLoads).toHaveLength(3);
+  });
+});
+
+describe("deterministic failures", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("drops a malformed message without running the engine: no redelivery, one error line, one metric", async () => {
+    // Prepare
+    const fake = ports();
+    const added = vi.spyOn(Metrics.prototype, "addMetric");
+    const errors = vi.spyOn(logger, "error");
+    const event: SQSEvent = {
+      Records: [record("not-json", "not json"), record("no-run", JSON.stringify({ accountId: HOME }))],
+    };
+
+    // Act
+    const response = await processSweepBatch(event, context, fake);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(fake.policyLoads).toEqual([]);
+    expect(fake.reached).toEqual([]);
+    expect(added.mock.calls.filter(([name]) => name === REJECTED_MESSAGES_METRIC)).toEqual([
+      [REJECTED_MESSAGES_METRIC, "Count", 1],
+      [REJECTED_MESSAGES_METRIC, "Count", 1],
+    ]);
+    expect(errors).toHaveBeenCalledWith(
+      "sweep message rejected: dropped, not retried",
+      expect.objectContaining({ messageId: "not-json", body: "not json" }),
+    );
+  });
+
+  it("drops the message of an account outside the allow-list and counts it, while an unreachable one is retried", async () => {
+    // Prepare
+    const fake = ports();
+    fake.allowedAccounts = [HOME, MEMBER];
+    fake.unassumable.add(MEMBER);
+    const added = vi.spyOn(Metrics.prototype, "addMetric");
+    const event: SQSEvent = {
+      Records: [record("outsider", message(OUTSIDER)), record("unreachable", message(MEMBER))],
+    };
+
+    // Act
+    const response = await processSweepBatch(event, context, fake);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "unreachable" }]);
+    expect(added.mock.calls.filter(([name]) => name === REJECTED_MESSAGES_METRIC)).toEqual([
+      [REJECTED_MESSAGES_METRIC, "Count", 1],
+    ]);
+  });
+});
+
+describe("remaining-time cut-off", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("hands back the records it has no time to finish, unstarted, and says how many once", async () => {
+    // Prepare: the reserve is left before the first account-region is reached and no longer after it.
+    const fake = ports(1);
+    const shortOnTime: Context = {
+      ...context,
+      getRemainingTimeInMillis: () =>
+        fake.reached.length === 0 ? ACCOUNT_REGION_RESERVE_MS + 1_000 : ACCOUNT_REGION_RESERVE_MS - 1,
+    };
+    const warnings = vi.spyOn(logger, "warn");
+    const event: SQSEvent = {
+      Records: [
+        record("first", message(HOME)),
+        record("second", message(MEMBER)),
+        record("third", message(MEMBER, "eu-west-1")),
+      ],
+    };
+
+    // Act
+    const response = await processSweepBatch(event, shortOnTime, fake);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "second" }, { itemIdentifier: "third" }]);
+    expect(fake.reached).toEqual([target(HOME)]);
+    expect(fake.policyLoads).toHaveLength(1);
+    const notStarted = warnings.mock.calls.filter(([line]) =>
+      String(line).startsWith("sweep messages not started"),
+    );
+    expect(notStarted).toEqual([
+      [
+        expect.any(String),
+        expect.objectContaining({
+          deferred: 2,
+          messageIds: ["second", "third"],
+          reserveMs: ACCOUNT_REGION_RESERVE_MS,
+        }),
+      ],
+    ]);
+  });
+
+  it("takes another reserve as an option", async () => {
+    // Prepare
+    const fake = ports(1);
+    const event: SQSEvent = { Records: [record("only", message(HOME))] };
+
+    // Act
+    const response = await processSweepBatch(event, context, fake, { reserveMs: 900_001 });
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "only" }]);
+    expect(fake.reached).toEqual([]);
   });
 });
 
