@@ -6,7 +6,7 @@ import * as z from "../zod.js";
 import { type CloudTrailRequest, parseCloudTrailEvent } from "./cloudtrail-event.js";
 import { accountIdSchema, parseJsonField, parseOrThrow, regionSchema } from "./edge-schemas.js";
 
-const TRIGGER = "event queue message";
+const TRIGGER = "queued";
 
 const recheckSchema = z.object({
   recheck: z.object({ accountId: accountIdSchema, region: regionSchema, dueAt: z.iso.datetime() }),

@@ -1,6 +1,7 @@
 // EventEnforcerFunction consuming the event queue: SQS batches of EventBridge events through the built bundle, run
 // like `sam local invoke`, against moto (DynamoDB tamper marks and the queue the re-checks go to included).
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTransitGatewayCommand } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ const TABLE = "TamperMarksTable";
 const POLICY = `
 version: 1
 mode: enforce
-resourceTypes: [VPC]
+resourceTypes: [VPC, TransitGateway]
 defaults:
   destination: { type: s3, arn: "arn:\${Partition}:s3:::central-flow-logs" }
   maxAggregationInterval: 60
@@ -133,5 +134,28 @@ describe("a batch with a malformed record", () => {
     expect(await flowLogsOn(client, vpcId)).toHaveLength(1);
     const rejected = result.logs.filter((line) => line.message === "event rejected");
     expect(rejected.map((line) => line.messageId)).toEqual(["message-0", "message-1"]);
+  });
+});
+
+describe("a CreateTransitGateway event", () => {
+  it("gives the new transit gateway a flow log with the 60 s interval transit gateways require", async () => {
+    const client = ec2Client();
+    const { TransitGateway } = await client.send(new CreateTransitGatewayCommand({ Description: "hub" }));
+    const transitGatewayId = TransitGateway?.TransitGatewayId ?? "";
+    const event = sampleEvent("transit-gateway-created.json", {
+      [SAMPLE_IDS.transitGateway]: transitGatewayId,
+    });
+
+    const result = await invokeFunction(FUNCTION, queueBatch(event), { env: env() });
+
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.output).toEqual({ batchItemFailures: [] });
+    expect(await flowLogsOn(client, transitGatewayId)).toEqual([
+      expect.objectContaining({
+        ResourceId: transitGatewayId,
+        MaxAggregationInterval: 60,
+        LogDestination: "arn:aws:s3:::central-flow-logs",
+      }),
+    ]);
   });
 });
