@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OUTCOMES } from "../../src/engine/enforce.js";
 import { FLOW_LOGS_CREATED_METRIC, SERVICE_NAME, type Trigger } from "../../src/observability.js";
+import { REJECTED_EVENTS_METRIC } from "../../src/use-cases/enforce-event-batch.js";
 import { EMPTY_SWEEP_METRIC } from "../../src/use-cases/start-org-sweep.js";
+import { REJECTED_MESSAGES_METRIC } from "../../src/use-cases/sweep-account-region.js";
 import { lazyTransform } from "../support/sam-transform.js";
 import {
   alarmMetrics,
@@ -52,6 +54,12 @@ const EMITTED: readonly EmittedMetric[] = [
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
   { metricName: "AccountRegionsSwept", dimensions: { service: [SERVICE_NAME] } },
   { metricName: "AccountRegionsFailed", dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
+  // Dropped input (src/use-cases/enforce-event-batch.ts, sweep-account-region.ts): under the trigger dimension when
+  // the invocation also published outcomes, without it otherwise.
+  { metricName: REJECTED_EVENTS_METRIC, dimensions: { service: [SERVICE_NAME], trigger: ["eventbridge"] } },
+  { metricName: REJECTED_EVENTS_METRIC, dimensions: { service: [SERVICE_NAME] } },
+  { metricName: REJECTED_MESSAGES_METRIC, dimensions: { service: [SERVICE_NAME], trigger: ["sweep"] } },
+  { metricName: REJECTED_MESSAGES_METRIC, dimensions: { service: [SERVICE_NAME] } },
   // src/use-cases/publish-outputs.ts, after publishReport added the trigger.
   { metricName: "ReportOutputFailures", dimensions: { service: [SERVICE_NAME], trigger: LAMBDA_TRIGGERS } },
   // src/observability.ts publishCoverage, one EMF document per swept account-region.
@@ -233,6 +241,21 @@ describe("dashboard and alarms of template.yaml", () => {
         ).toBe(true);
     },
   );
+
+  it.each([
+    [REJECTED_EVENTS_METRIC, "eventbridge"],
+    [REJECTED_MESSAGES_METRIC, "sweep"],
+  ])("alarms on dropped input (%s), under both dimension sets it is counted under", (metric, trigger) => {
+    // Prepare
+    const deployment = deployed(DEPLOYMENTS[1]?.[1] ?? {});
+
+    // Act
+    const { metrics } = alarmsUnder(deployment);
+
+    // Assess
+    expect(has(metrics, NAMESPACE, metric, { service: SERVICE_NAME })).toBe(true);
+    expect(has(metrics, NAMESPACE, metric, { service: SERVICE_NAME, trigger })).toBe(true);
+  });
 
   it("alarms, organization-wide, on an org sweep that found no account to sweep", () => {
     // Prepare
