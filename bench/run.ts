@@ -4,11 +4,12 @@
 import { type MotoServer, startMoto } from "../tools/moto.js";
 import { benchConfigPeriodic } from "./config-periodic.js";
 import { benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
+import { benchOrgScale } from "./org-scale.js";
 import { benchOrgSweep } from "./org-sweep.js";
 import { benchPolicyLimits } from "./policy-limits.js";
 import { type BenchReport, createBenchReport, summaryTable } from "./report.js";
 
-const GROUPS = ["core", "policy", "config", "sweep"] as const;
+const GROUPS = ["core", "policy", "config", "sweep", "scale"] as const;
 
 Object.assign(process.env, {
   AWS_REGION: "us-east-1",
@@ -32,6 +33,11 @@ if (wanted("core")) {
 if (wanted("policy")) {
   report.step("policy: parsing at the size limit, refusing a 16 MB policy");
   benchPolicyLimits(report);
+}
+if (wanted("scale")) {
+  // No moto: AWS is simulated in process, in simulated time (bench/org-scale.ts).
+  report.step("scale: the org sweep at 1,000 accounts × 17 regions against simulated AWS");
+  await benchOrgScale(report);
 }
 const groups: Array<[string, string, (endpoint: string, report: BenchReport) => Promise<void>]> = [
   ["core", "AWS calls per event", benchCallsPerEvent],
