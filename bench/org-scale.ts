@@ -23,7 +23,6 @@ import { orgSweepFromEnvironment } from "../src/app/org-sweep.js";
 import { sweepWorkerFromEnvironment } from "../src/app/sweep-worker.js";
 import { logger } from "../src/observability.js";
 import { startOrgSweep } from "../src/use-cases/start-org-sweep.js";
-import { processSweepBatch } from "../src/use-cases/sweep-account-region.js";
 import type { BenchReport } from "./report.js";
 import { routeSdkRequestsTo } from "./sim/sdk-transport.js";
 import {
@@ -75,6 +74,10 @@ defaults:
 const WORKER_TIMEOUT_MS = 900_000;
 const TARGET_WALL_MS = 15 * 60_000;
 const TARGET_CALLS = 6;
+/** The error codes AWS throttles with (EC2, STS, Organizations, SSM), as the SDK's summaries carry them. */
+const THROTTLING = /RequestLimitExceeded|Throttling|TooManyRequests|Rate exceeded/;
+
+type WorkerModule = typeof import("../src/use-cases/sweep-account-region.js");
 
 export interface OrgScaleRun {
   readonly label: string;
@@ -95,7 +98,7 @@ export interface OrgScaleResult {
   readonly realMs: number;
   readonly accountRegions: number;
   readonly enqueued: number;
-  readonly failed: readonly string[];
+  readonly failed: ReadonlyArray<{ readonly area: string; readonly reason: string }>;
   readonly failedThrottled: number;
   readonly ec2PerAccountRegion: { min: number; avg: number; max: number };
   readonly assumeRolesPerAccountRegion: number;
@@ -169,7 +172,7 @@ function reportRun(report: BenchReport, run: OrgScaleRun, result: OrgScaleResult
   });
   report.row({
     name: `${name}: account-regions failed`,
-    value: `${result.failed.length} (${result.failedThrottled} of them throttled on the way)${result.failed.length > 0 ? `, e.g. ${result.failed.slice(0, 2).join("; ")}` : ""}`,
+    value: `${result.failed.length} (${result.failedThrottled} by throttling)${result.failed.length > 0 ? `; reasons: ${reasonCounts(result.failed)}` : ""}`,
     target: "0",
     ok: result.failed.length === 0,
   });
@@ -258,9 +261,28 @@ export async function simulateOrgSweep(
     AWS_PROFILE: undefined,
   });
   const logLevel = logger.getLevelName();
-  logger.setLogLevel("SILENT");
-  // EMF metric documents go to stdout through Powertools' own console: swallowed while the run lasts.
-  const restoreStdout = muteStdout();
+  // Warnings name each failed record and why (processSweepBatch's "sweep message failed"); info lines and EMF
+  // metric documents (stdout, through Powertools' own console) are swallowed while the run lasts.
+  logger.setLogLevel("WARN");
+  const reasons = new Map<string, string>();
+  const restoreStdout = captureStdout((line) => {
+    if (!line.includes('"messageId"')) return;
+    try {
+      const entry = JSON.parse(line) as { messageId?: unknown; error?: unknown };
+      if (typeof entry.messageId === "string" && typeof entry.error === "string")
+        reasons.set(entry.messageId, entry.error);
+    } catch {
+      // Not a log line.
+    }
+  });
+  // One instance of the worker's module per container, as each Lambda container loads its own: the module keeps
+  // its Powertools BatchProcessor at module scope, which one process running containers side by side must not share.
+  const workerModules: WorkerModule[] = await Promise.all(
+    Array.from(
+      { length: run.concurrency },
+      (_, index) => import(`../src/use-cases/sweep-account-region.js?container=${index}`),
+    ),
+  );
   const restoreTransport = routeSdkRequestsTo(sim.handle);
   const realStart = performance.now();
   const clock = installVirtualClock();
@@ -271,7 +293,7 @@ export async function simulateOrgSweep(
     peakRss = Math.max(peakRss, usage.rss);
     peakHeap = Math.max(peakHeap, usage.heapUsed);
   };
-  const failed: string[] = [];
+  const failed: Array<{ area: string; messageId: string }> = [];
   let done = 0;
   let enqueued = 0;
   let longestBatchMs = 0;
@@ -289,6 +311,8 @@ export async function simulateOrgSweep(
       }
     };
     const container = async (index: number) => {
+      const worker = workerModules[index];
+      if (worker === undefined) throw new Error(`no worker module for container ${index}`);
       let ports: ReturnType<typeof sweepWorkerFromEnvironment> | undefined;
       for (let bodies = await receive(); bodies !== undefined; bodies = await receive()) {
         // Built on the container's first batch and kept, as the handler module does at cold start.
@@ -298,11 +322,14 @@ export async function simulateOrgSweep(
         }
         const started = Date.now();
         const event = sqsEvent(bodies, index);
-        const response = await processSweepBatch(event, lambdaContext(started, index), ports);
+        const response = await worker.processSweepBatch(event, lambdaContext(started, index), ports);
         longestBatchMs = Math.max(longestBatchMs, Date.now() - started);
         for (const failure of response.batchItemFailures) {
           const record = event.Records.find((r) => r.messageId === failure.itemIdentifier);
-          failed.push(record?.body ?? failure.itemIdentifier);
+          failed.push({
+            area: record === undefined ? failure.itemIdentifier : areaOfBody(record.body),
+            messageId: failure.itemIdentifier,
+          });
         }
         done += bodies.length;
         sampleMemory();
@@ -331,14 +358,17 @@ export async function simulateOrgSweep(
     restoreEnv();
   }
   const perArea = [...sim.stats.ec2ByAccountRegion.values()];
-  const failedAreas = failed.map(areaOfBody);
+  const failures = failed.map(({ area, messageId }) => ({
+    area,
+    reason: reasons.get(messageId) ?? "no reason logged",
+  }));
   return {
     simulatedMs,
     realMs: performance.now() - realStart,
     accountRegions: total,
     enqueued,
-    failed: failedAreas,
-    failedThrottled: failedAreas.filter((area) => sim.stats.throttledAccountRegions.has(area)).length,
+    failed: failures,
+    failedThrottled: failures.filter(({ reason }) => THROTTLING.test(reason)).length,
     ec2PerAccountRegion: {
       min: perArea.length < total ? 0 : Math.min(...perArea),
       avg: perArea.reduce((a, b) => a + b, 0) / total,
@@ -419,9 +449,17 @@ function withProcessEnv(values: Record<string, string | undefined>): () => void 
   return () => apply(saved);
 }
 
-function muteStdout(): () => void {
+/** Diverts stdout to `line`, line by line, until the returned function is called. */
+function captureStdout(line: (text: string) => void): () => void {
   const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  let pending = "";
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    pending += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const text of lines) line(text);
+    return true;
+  }) as typeof process.stdout.write;
   return () => {
     process.stdout.write = write;
   };
@@ -445,6 +483,20 @@ function range(env: NodeJS.ProcessEnv, name: string, fallback: LatencyRange): La
   const maxMs = Number(match[2] ?? match[1]);
   if (maxMs < minMs) throw new Error(`${name}: max is below min (got "${text}")`);
   return { minMs, maxMs };
+}
+
+/** "TooManyRequestsException: … × 120; …": each distinct reason (cut to 80 characters) with its count. */
+function reasonCounts(failures: ReadonlyArray<{ readonly reason: string }>): string {
+  const counts = new Map<string, number>();
+  for (const { reason } of failures) {
+    const short = reason.length > 80 ? `${reason.slice(0, 79)}…` : reason;
+    counts.set(short, (counts.get(short) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([reason, n]) => `${reason} × ${n}`)
+    .join("; ");
 }
 
 /** "ec2:DescribeVpcs 17,000, sts:AssumeRole 1,050" */
