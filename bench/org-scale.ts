@@ -261,11 +261,13 @@ export async function simulateOrgSweep(
     AWS_PROFILE: undefined,
   });
   const logLevel = logger.getLevelName();
-  // Warnings name each failed record and why (processSweepBatch's "sweep message failed"); info lines and EMF
-  // metric documents (stdout, through Powertools' own console) are swallowed while the run lasts.
+  // Warnings name each failed record and why (processSweepBatch's "sweep message failed"); they, info lines and EMF
+  // metric documents (Powertools writes them to stdout and stderr through its own console) are kept from the
+  // terminal while the run lasts. Powertools' warnings about a dimension set twice come from the 100 simulated
+  // containers sharing one process's Metrics instance, not from the product.
   logger.setLogLevel("WARN");
   const reasons = new Map<string, string>();
-  const restoreStdout = captureStdout((line) => {
+  const restoreOutput = captureLogLines((line) => {
     if (!line.includes('"messageId"')) return;
     try {
       const entry = JSON.parse(line) as { messageId?: unknown; error?: unknown };
@@ -353,7 +355,7 @@ export async function simulateOrgSweep(
     simulatedMs = clock.elapsedMs();
     clock.uninstall();
     restoreTransport();
-    restoreStdout();
+    restoreOutput();
     logger.setLogLevel(logLevel);
     restoreEnv();
   }
@@ -449,19 +451,36 @@ function withProcessEnv(values: Record<string, string | undefined>): () => void 
   return () => apply(saved);
 }
 
-/** Diverts stdout to `line`, line by line, until the returned function is called. */
-function captureStdout(line: (text: string) => void): () => void {
-  const write = process.stdout.write;
-  let pending = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    pending += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const text of lines) line(text);
-    return true;
-  }) as typeof process.stdout.write;
+/**
+ * Diverts JSON lines (Powertools' output) on stdout and stderr to `line` until the returned function is called;
+ * anything else (the bench's own progress on stderr) still reaches the terminal.
+ */
+function captureLogLines(line: (text: string) => void): () => void {
+  const divert = (stream: NodeJS.WriteStream) => {
+    const write = stream.write;
+    const passThrough = write.bind(stream) as (text: string) => boolean;
+    let pending = "";
+    stream.write = ((chunk: string | Uint8Array) => {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      // A progress redraw on a terminal has no newline: it goes through as it is.
+      if (pending === "" && !text.startsWith("{")) return passThrough(text);
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const text of lines) {
+        if (text.startsWith("{")) line(text);
+        else passThrough(`${text}\n`);
+      }
+      return true;
+    }) as typeof stream.write;
+    return () => {
+      stream.write = write;
+      if (pending !== "") passThrough(pending);
+    };
+  };
+  const restores = [divert(process.stdout), divert(process.stderr)];
   return () => {
-    process.stdout.write = write;
+    for (const restore of restores) restore();
   };
 }
 
