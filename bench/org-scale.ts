@@ -12,10 +12,13 @@
 // batch is reported against it).
 //
 // Environment (defaults in brackets):
-//   BENCH_ORG_ACCOUNTS [1000]   BENCH_ORG_REGIONS [17]   BENCH_ORG_VPCS [20]   BENCH_ORG_SUBNETS [3 per VPC]
+//   BENCH_ORG_ACCOUNTS [300; 1000 is the scale issue 12's targets are for, and takes about 6 minutes]
+//   BENCH_ORG_REGIONS [17]   BENCH_ORG_VPCS [20]   BENCH_ORG_SUBNETS [3 per VPC]
 //   BENCH_ORG_CONCURRENCY [100] worker containers   BENCH_ORG_BATCH [5] SQS batch size (template: 5)
 //   BENCH_ORG_DESCRIBE_MS [50-150]  BENCH_ORG_CREATE_MS [150-400]  per-call latency ranges, "min-max" in ms
-//   BENCH_ORG_ORGANIZATIONS_RPS [10] Organizations refill rate (bucket of twice that)
+//   BENCH_ORG_ORGANIZATIONS_RPS [10] Organizations refill rate (bucket of twice that). AWS publishes no rate for
+//     Organizations; every worker container lists the whole organization once (ListAccounts, 20 per page) for its
+//     organization boundary, so this assumption decides whether the workers' start is throttled.
 //   BENCH_ORG_SMALL_ACCOUNTS [50] accounts of the second run: 30 % of VPCs without flow logs and every EC2
 //     bucket empty at the start (another tool just spent the burst), so CreateFlowLogs and retries are exercised.
 
@@ -73,6 +76,13 @@ defaults:
 /** The sweep worker's Lambda timeout in template.yaml. */
 const WORKER_TIMEOUT_MS = 900_000;
 const TARGET_WALL_MS = 15 * 60_000;
+/** The scale issue 12's targets are set for; `BENCH_ORG_ACCOUNTS=1000` runs it. */
+const TARGET_ACCOUNTS = 1000;
+/**
+ * The default run: 1,000 accounts took 6 minutes of real time and 1.2 GB on this project's 2-core machine (every
+ * AWS answer is parsed by the real SDK), too long for `npm run bench`; 300 accounts take about two.
+ */
+const DEFAULT_ACCOUNTS = 300;
 const TARGET_CALLS = 6;
 /** The error codes AWS throttles with (EC2, STS, Organizations, SSM), as the SDK's summaries carry them. */
 const THROTTLING = /RequestLimitExceeded|Throttling|TooManyRequests|Rate exceeded/;
@@ -137,7 +147,7 @@ export async function benchOrgScale(report: BenchReport, env = process.env): Pro
   const compliant: OrgScaleRun = {
     ...common,
     label: "compliant",
-    accounts: count(env, "BENCH_ORG_ACCOUNTS", 1000),
+    accounts: count(env, "BENCH_ORG_ACCOUNTS", DEFAULT_ACCOUNTS),
     nonCompliantPercent: 0,
     bucketsStartEmpty: false,
   };
@@ -164,16 +174,19 @@ function describeRun(run: OrgScaleRun): string {
 function reportRun(report: BenchReport, run: OrgScaleRun, result: OrgScaleResult): void {
   const name = `org scale, simulated, ${describeRun(run)}`;
   const compliantRun = run.nonCompliantPercent === 0;
+  // The targets are for the organization issue 12 names; a smaller run says how far it got, not whether they hold.
+  const targeted = compliantRun && run.accounts >= TARGET_ACCOUNTS;
+  const realPerAccountRegion = result.realMs / result.accountRegions;
   report.row({
     name: `${name}: simulated wall time`,
-    value: `${minutes(result.simulatedMs)} for ${result.accountRegions.toLocaleString("en")} account-regions (${result.enqueued.toLocaleString("en")} enqueued; longest batch ${minutes(result.longestBatchMs)} of the worker's 15 min); ${seconds(result.realMs)} real`,
-    target: compliantRun ? "≤ 15 min" : "-",
+    value: `${minutes(result.simulatedMs)} for ${result.accountRegions.toLocaleString("en")} account-regions (${result.enqueued.toLocaleString("en")} enqueued; longest batch ${minutes(result.longestBatchMs)} of the worker's 15 min); AWS latency only: the workers' CPU is not simulated (this process took ${realPerAccountRegion.toFixed(0)} ms of real time per account-region, ${seconds(result.realMs)} in all)`,
+    target: targeted ? "≤ 15 min" : "-",
     ok: result.simulatedMs <= TARGET_WALL_MS && result.longestBatchMs <= WORKER_TIMEOUT_MS,
   });
   report.row({
     name: `${name}: account-regions failed`,
     value: `${result.failed.length} (${result.failedThrottled} by throttling)${result.failed.length > 0 ? `; reasons: ${reasonCounts(result.failed)}` : ""}`,
-    target: "0",
+    target: targeted ? "0" : "-",
     ok: result.failed.length === 0,
   });
   const { min, avg, max } = result.ec2PerAccountRegion;
@@ -181,12 +194,12 @@ function reportRun(report: BenchReport, run: OrgScaleRun, result: OrgScaleResult
   report.row({
     name: `${name}: AWS calls per account-region`,
     value: `${perAccountRegion.toFixed(2)} (EC2 min ${min} / avg ${avg.toFixed(2)} / max ${max}, AssumeRole ${result.assumeRolesPerAccountRegion.toFixed(2)}); all calls: ${summarize(result.calls)}`,
-    target: compliantRun ? `≤ ${TARGET_CALLS}` : "-",
-    ok: !compliantRun || perAccountRegion <= TARGET_CALLS,
+    target: targeted ? `≤ ${TARGET_CALLS}` : "-",
+    ok: !targeted || perAccountRegion <= TARGET_CALLS,
   });
   report.row({
     name: `${name}: throttled calls and SDK retries`,
-    value: `${result.throttled.toLocaleString("en")} throttled (${summarize(result.throttledByCall) || "none"}), ${result.retries.toLocaleString("en")} retries`,
+    value: `${result.throttled.toLocaleString("en")} throttled (${summarize(result.throttledByCall) || "none"}), ${result.retries.toLocaleString("en")} retries; Organizations limited to ${run.organizationsRps}/s (assumed: AWS publishes none)`,
     target: "-",
     ok: true,
   });
@@ -199,7 +212,7 @@ function reportRun(report: BenchReport, run: OrgScaleRun, result: OrgScaleResult
     });
   report.row({
     name: `${name}: peak memory of the simulation process`,
-    value: `RSS ${result.peakRssMb.toFixed(0)} MB, heap ${result.peakHeapMb.toFixed(0)} MB (all ${run.concurrency} containers' clients and caches in one process)`,
+    value: `RSS ${result.peakRssMb.toFixed(0)} MB, heap ${result.peakHeapMb.toFixed(0)} MB, for all ${run.concurrency} containers' clients and caches in one process (about ${(result.peakHeapMb / run.concurrency).toFixed(1)} MB of heap per container)`,
     target: "-",
     ok: true,
   });

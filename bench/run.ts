@@ -36,7 +36,7 @@ if (wanted("policy")) {
 }
 if (wanted("scale")) {
   // No moto: AWS is simulated in process, in simulated time (bench/org-scale.ts).
-  report.step("scale: the org sweep at 1,000 accounts × 17 regions against simulated AWS");
+  report.step("scale: the org sweep against AWS simulated in process (BENCH_ORG_* in bench/org-scale.ts)");
   await benchOrgScale(report);
 }
 const groups: Array<[string, string, (endpoint: string, report: BenchReport) => Promise<void>]> = [
