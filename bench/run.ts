@@ -5,11 +5,12 @@ import { type MotoServer, startMoto } from "../tools/moto.js";
 import { benchConfigPeriodic } from "./config-periodic.js";
 import { benchBundleSizes, benchCallsPerEvent, benchColdInit } from "./core.js";
 import { benchEventBurst } from "./event-burst.js";
+import { benchOrgScale } from "./org-scale.js";
 import { benchOrgSweep } from "./org-sweep.js";
 import { benchPolicyLimits } from "./policy-limits.js";
 import { type BenchReport, createBenchReport, summaryTable } from "./report.js";
 
-const GROUPS = ["core", "policy", "events", "config", "sweep"] as const;
+const GROUPS = ["core", "policy", "events", "config", "sweep", "scale"] as const;
 
 Object.assign(process.env, {
   AWS_REGION: "us-east-1",
@@ -33,6 +34,11 @@ if (wanted("core")) {
 if (wanted("policy")) {
   report.step("policy: parsing at the size limit, refusing a 16 MB policy");
   benchPolicyLimits(report);
+}
+if (wanted("scale")) {
+  // No moto: AWS is simulated in process, in simulated time (bench/org-scale.ts).
+  report.step("scale: the org sweep against AWS simulated in process (BENCH_ORG_* in bench/org-scale.ts)");
+  await benchOrgScale(report);
 }
 const groups: Array<[string, string, (endpoint: string, report: BenchReport) => Promise<void>]> = [
   ["core", "AWS calls per event", benchCallsPerEvent],
