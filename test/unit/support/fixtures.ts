@@ -26,6 +26,16 @@ export function readEvent(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, EVENTS), "utf-8"));
 }
 
+/** A sample event as a plain object whose envelope and detail a test may change (a fresh copy per call). */
+export function editableEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
+  const event = readEvent(name);
+  if (typeof event !== "object" || event === null || !("detail" in event))
+    throw new Error(`${name} has no detail`);
+  const { detail, ...envelope } = event;
+  if (typeof detail !== "object" || detail === null) throw new Error(`${name} has no detail object`);
+  return { ...envelope, detail: { ...detail } };
+}
+
 /** A policy fixture under test/fixtures/policies/, parsed and validated like the function does. */
 export function policyFixture(name: string): Policy {
   return parsePolicy(readFixture(`policies/${name}`), `file:test/fixtures/policies/${name}`);

@@ -7,19 +7,9 @@ import {
   OPT_IN_EVENT_NAMES,
   parseCloudTrailEvent,
 } from "../../../src/triggers/cloudtrail-event.js";
-import { readEvent } from "../support/fixtures.js";
+import { editableEvent, readEvent } from "../support/fixtures.js";
 
 const TARGET = { accountId: "123456789012", region: "us-east-1", partition: "aws" };
-
-/** A sample event whose detail a test may change (a fresh copy per call). */
-function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
-  const event = readEvent(name);
-  if (typeof event !== "object" || event === null || !("detail" in event))
-    throw new Error(`${name} has no detail`);
-  const { detail, ...envelope } = event;
-  if (typeof detail !== "object" || detail === null) throw new Error(`${name} has no detail object`);
-  return { ...envelope, detail: { ...detail } };
-}
 
 /** The problems an EventValidationError lists for this event; fails the test when the event is accepted. */
 function problemsOf(event: unknown): readonly string[] {
@@ -110,7 +100,7 @@ describe("parseCloudTrailEvent: transit gateways and interfaces", () => {
 
   it("accepts an interface record without vpcId (the engine reads it from EC2) and a wrapped response", () => {
     // Prepare
-    const event = sampleEvent("network-interface-created.json");
+    const event = editableEvent("network-interface-created.json");
     event.detail.responseElements = {
       CreateNetworkInterfaceResponse: { networkInterface: { networkInterfaceId: "eni-0123456789abcdef0" } },
     };
@@ -129,7 +119,7 @@ describe("parseCloudTrailEvent: transit gateways and interfaces", () => {
 
   it("reads a transit gateway from an unwrapped response too", () => {
     // Prepare
-    const event = sampleEvent("transit-gateway-created.json");
+    const event = editableEvent("transit-gateway-created.json");
     event.detail.responseElements = { transitGateway: { transitGatewayId: "tgw-0123456789abcdef0" } };
 
     // Act
@@ -182,7 +172,7 @@ describe("parseCloudTrailEvent: tag changes", () => {
 
   it("subnets only: concerns only subnets and lists no subnets of any VPC; duplicate IDs and keys count once", () => {
     // Prepare
-    const event = sampleEvent("tags-created.json");
+    const event = editableEvent("tags-created.json");
     event.detail.requestParameters = {
       resourcesSet: {
         items: [
@@ -224,7 +214,7 @@ describe("parseCloudTrailEvent: tag changes", () => {
     ["an empty tagSet", {}],
   ])("DeleteTags with %s deleted every tag: tagKeys is all", (_case, tagSet) => {
     // Prepare
-    const event = sampleEvent("tags-deleted.json");
+    const event = editableEvent("tags-deleted.json");
     event.detail.requestParameters = {
       resourcesSet: { items: [{ resourceId: "vpc-0a1b2c3d4e5f60718" }] },
       ...(tagSet === undefined ? {} : { tagSet }),
@@ -239,7 +229,7 @@ describe("parseCloudTrailEvent: tag changes", () => {
 
   it("ignores a tag change that names no VPC or subnet, naming what it named", () => {
     // Prepare
-    const event = sampleEvent("tags-created.json");
+    const event = editableEvent("tags-created.json");
     event.detail.requestParameters = {
       resourcesSet: {
         items: [{ resourceId: "i-0a1b2c3d4e5f60727" }, { resourceId: "sg-0a1b2c3d4e5f60726" }],
@@ -262,7 +252,7 @@ describe("parseCloudTrailEvent: tag changes", () => {
 
   it("ignores a CreateTags that names no tag", () => {
     // Prepare
-    const event = sampleEvent("tags-created.json");
+    const event = editableEvent("tags-created.json");
     event.detail.requestParameters = { resourcesSet: { items: [{ resourceId: "vpc-0a1b2c3d4e5f60718" }] } };
 
     // Act
@@ -276,7 +266,7 @@ describe("parseCloudTrailEvent: tag changes", () => {
 describe("parseCloudTrailEvent: eventTime", () => {
   it("normalizes detail.eventTime to toISOString, so times compare as strings", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.eventTime = "2025-11-20T14:03:27.5Z";
 
     // Act
@@ -288,7 +278,7 @@ describe("parseCloudTrailEvent: eventTime", () => {
 
   it("leaves eventTime out when the record has none", () => {
     // Prepare
-    const event = sampleEvent("flow-log-deleted.json");
+    const event = editableEvent("flow-log-deleted.json");
     delete event.detail.eventTime;
 
     // Act
@@ -302,7 +292,7 @@ describe("parseCloudTrailEvent: eventTime", () => {
     "rejects detail.eventTime %j, naming the field",
     (eventTime) => {
       // Prepare
-      const event = sampleEvent("vpc-created.json");
+      const event = editableEvent("vpc-created.json");
       event.detail.eventTime = eventTime;
 
       // Act
@@ -372,7 +362,7 @@ describe("parseCloudTrailEvent: malformed records of the new events, one line na
     ],
   ])("%s with responseElements %j", (file, responseElements, problem) => {
     // Prepare
-    const event = sampleEvent(file);
+    const event = editableEvent(file);
     event.detail.responseElements = responseElements;
 
     // Act
@@ -401,7 +391,7 @@ describe("parseCloudTrailEvent: malformed records of the new events, one line na
     ],
   ])("a tag change with requestParameters %j", (requestParameters, problem) => {
     // Prepare
-    const event = sampleEvent("tags-deleted.json");
+    const event = editableEvent("tags-deleted.json");
     event.detail.requestParameters = requestParameters;
 
     // Act
@@ -413,7 +403,7 @@ describe("parseCloudTrailEvent: malformed records of the new events, one line na
 
   it("a tag change without requestParameters", () => {
     // Prepare
-    const event = sampleEvent("tags-created.json");
+    const event = editableEvent("tags-created.json");
     event.detail.requestParameters = null;
 
     // Act

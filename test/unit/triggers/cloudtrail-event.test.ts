@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EventValidationError } from "../../../src/errors.js";
 import { parseCloudTrailEvent } from "../../../src/triggers/cloudtrail-event.js";
-import { readEvent } from "../support/fixtures.js";
+import { editableEvent, readEvent } from "../support/fixtures.js";
 
 /** The problems an EventValidationError lists for this event; fails the test when the event is accepted. */
 function problemsOf(event: unknown): readonly string[] {
@@ -12,16 +12,6 @@ function problemsOf(event: unknown): readonly string[] {
     throw error;
   }
   throw new Error("the event was accepted");
-}
-
-/** A sample event as a plain object whose fields a test may change (a fresh copy per call). */
-function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
-  const event = readEvent(name);
-  if (typeof event !== "object" || event === null || !("detail" in event))
-    throw new Error(`${name} has no detail`);
-  const { detail, ...envelope } = event;
-  if (typeof detail !== "object" || detail === null) throw new Error(`${name} has no detail object`);
-  return { ...envelope, detail: { ...detail } };
 }
 
 const TARGET = { accountId: "123456789012", region: "us-east-1", partition: "aws" };
@@ -167,7 +157,7 @@ describe("parseCloudTrailEvent: sample events", () => {
 describe("parseCloudTrailEvent: other shapes", () => {
   it("ignores a failed call even when its event name is not one it handles", () => {
     // Prepare
-    const event = sampleEvent("vpc-created-failed-call.json");
+    const event = editableEvent("vpc-created-failed-call.json");
     event.detail.eventName = "DeleteVpc";
 
     // Act
@@ -183,7 +173,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
     ["subnet-default-created.json", null],
   ])("%s with responseElements %j: falls back to the account-region's default VPC", (file, response) => {
     // Prepare
-    const event = sampleEvent(file);
+    const event = editableEvent(file);
     event.detail.responseElements = response;
 
     // Act
@@ -195,7 +185,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
   it("still rejects a CreateVpc event with responseElements null: only default resources can be looked up", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.responseElements = null;
 
     // Act
@@ -207,7 +197,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
   it("accepts a response wrapped as CreateDefaultVpcResponse", () => {
     // Prepare
-    const event = sampleEvent("default-vpc-created.json");
+    const event = editableEvent("default-vpc-created.json");
     event.detail.responseElements = {
       CreateDefaultVpcResponse: {
         requestId: "r-1",
@@ -231,7 +221,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
   it("acts in the envelope's account and region when the detail agrees", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.account = "222222222222";
     event.region = "eu-west-1";
     event.detail.recipientAccountId = "222222222222";
@@ -249,7 +239,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
   it("acts in the envelope's account and region when the detail does not name them", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     delete event.detail.recipientAccountId;
     delete event.detail.awsRegion;
 
@@ -262,7 +252,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 
   it("derives the partition from the region", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.region = "cn-north-1";
     event.detail.awsRegion = "cn-north-1";
 
@@ -277,7 +267,7 @@ describe("parseCloudTrailEvent: other shapes", () => {
 describe("parseCloudTrailEvent: envelope and detail must agree", () => {
   it("refuses an event whose detail.recipientAccountId is not the envelope's account", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.recipientAccountId = "999999999999";
 
     // Act
@@ -291,7 +281,7 @@ describe("parseCloudTrailEvent: envelope and detail must agree", () => {
 
   it("refuses an event whose detail.awsRegion is not the envelope's region, and names both disagreements", () => {
     // Prepare
-    const event = sampleEvent("flow-log-deleted.json");
+    const event = editableEvent("flow-log-deleted.json");
     event.detail.recipientAccountId = "222222222222";
     event.detail.awsRegion = "eu-west-1";
 
@@ -309,7 +299,7 @@ describe("parseCloudTrailEvent: envelope and detail must agree", () => {
 describe("parseCloudTrailEvent: malformed events", () => {
   it("rejects an event name it does not handle, naming it", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.eventName = "DeleteVpc";
 
     // Act
@@ -323,7 +313,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
 
   it("rejects a CreateVpc event without responseElements.vpc.vpcId, naming the path", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.responseElements = { vpc: { state: "pending" } };
 
     // Act
@@ -335,7 +325,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
 
   it("rejects a CreateSubnet event whose subnet ID is a VPC ID", () => {
     // Prepare
-    const event = sampleEvent("subnet-created.json");
+    const event = editableEvent("subnet-created.json");
     event.detail.responseElements = {
       subnet: { subnetId: "vpc-0a1b2c3d4e5f60718", vpcId: "vpc-0a1b2c3d4e5f60718" },
     };
@@ -349,7 +339,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
 
   it("rejects a bad account, naming the field", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.account = "12345";
 
     // Act
@@ -361,7 +351,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
 
   it("rejects a malformed detail.awsRegion, the region it would act in, naming the field", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.awsRegion = "";
 
     // Act
@@ -373,7 +363,7 @@ describe("parseCloudTrailEvent: malformed events", () => {
 
   it("rejects an event from another source or of another detail-type, naming each field", () => {
     // Prepare
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.source = "aws.s3";
     event["detail-type"] = "Object Created";
 

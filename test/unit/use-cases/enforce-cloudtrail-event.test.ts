@@ -5,7 +5,7 @@ import { enforceCloudTrailEvent } from "../../../src/use-cases/enforce-cloudtrai
 import { flowLog, target, vpcId } from "../support/builders.js";
 import type { FakeFlowLogPort } from "../support/fake-flow-log-port.js";
 import { FakeEnforcementPorts, HOME, MEMBER } from "../support/fake-ports.js";
-import { policyFixture, readEvent } from "../support/fixtures.js";
+import { editableEvent, policyFixture, readEvent } from "../support/fixtures.js";
 
 // The sample events name these resources.
 const VPC = "vpc-0a1b2c3d4e5f60718";
@@ -18,20 +18,10 @@ beforeAll(() => {
 
 /** A sample event from `account`: envelope and detail agree, as EventBridge delivers them. */
 function eventFrom(account: string, name = "vpc-created.json") {
-  const event = sampleEvent(name);
+  const event = editableEvent(name);
   event.account = account;
   event.detail.recipientAccountId = account;
   return event;
-}
-
-/** A sample event as a plain object whose fields a test may change (a fresh copy per call). */
-function sampleEvent(name: string): { detail: Record<string, unknown> } & Record<string, unknown> {
-  const event = readEvent(name);
-  if (typeof event !== "object" || event === null || !("detail" in event))
-    throw new Error(`${name} has no detail`);
-  const { detail, ...envelope } = event;
-  if (typeof detail !== "object" || detail === null) throw new Error(`${name} has no detail object`);
-  return { ...envelope, detail: { ...detail } };
 }
 
 /** Ports whose home and member account-regions both show the sample events' VPC and subnet. */
@@ -208,7 +198,7 @@ describe("enforceCloudTrailEvent", () => {
       { type: "VPC", id: VPC },
     );
     ec2.defaults.add(defaultVpc).add(defaultSubnet);
-    const event = sampleEvent("default-vpc-created.json");
+    const event = editableEvent("default-vpc-created.json");
     event.detail.responseElements = null;
 
     // Act
@@ -296,7 +286,7 @@ describe("enforceCloudTrailEvent", () => {
   it("writes nothing for a malformed event", async () => {
     // Prepare
     const ports = new FakeEnforcementPorts();
-    const event = sampleEvent("vpc-created.json");
+    const event = editableEvent("vpc-created.json");
     event.detail.responseElements = { vpc: {} };
 
     // Act
