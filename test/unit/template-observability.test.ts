@@ -304,6 +304,22 @@ describe("dashboard and alarms of template.yaml", () => {
       ).toBe(true);
   });
 
+  it.each(DEPLOYMENTS)(
+    "%s: alarms when events wait in EventQueue far beyond its grace period",
+    (_, parameters) => {
+      // Prepare
+      const deployment = deployed(parameters);
+
+      // Act
+      const { metrics } = alarmsUnder(deployment);
+
+      // Assess
+      expect(
+        has(metrics, "AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: "EventQueue.QueueName" }),
+      ).toBe(true);
+    },
+  );
+
   it.each(DEPLOYMENTS)("%s: alarms on messages in every dead-letter queue deployed", (_, parameters) => {
     // Prepare
     const deployment = deployed(parameters);
