@@ -41,6 +41,7 @@ export function eventEnforcerFromEnvironment(env: Env = process.env): Enforcer &
         claimRecheck: async (...args) => (await marks()).claimRecheck(...args),
         releaseRecheck: async (...args) => (await marks()).releaseRecheck(...args),
         startRecheck: async (...args) => (await marks()).startRecheck(...args),
+        releaseClaim: async (...args) => (await marks()).releaseClaim(...args),
       },
       rechecks: { send: async (...args) => (await rechecks()).send(...args) },
     },

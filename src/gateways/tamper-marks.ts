@@ -16,6 +16,7 @@ export interface DynamoTamperMarks {
   claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
   releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
   startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
+  releaseClaim(target: AccountRegion, startedAtMs: number): Promise<void>;
 }
 
 export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): DynamoTamperMarks {
@@ -75,6 +76,22 @@ export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): 
             UpdateExpression: "REMOVE recheckDueAt",
             ConditionExpression: "recheckDueAt = :due",
             ExpressionAttributeValues: { ":due": { N: String(dueAtMs) } },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+    releaseClaim: async (target, startedAtMs) => {
+      try {
+        await dynamodb.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(target),
+            UpdateExpression: "REMOVE startedAt",
+            // Only the failed evaluation's own claim: a later evaluation's mark stays.
+            ConditionExpression: "startedAt = :startedAt",
+            ExpressionAttributeValues: { ":startedAt": { N: String(startedAtMs) } },
           }),
         );
       } catch (error) {

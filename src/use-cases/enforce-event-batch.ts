@@ -30,6 +30,11 @@ export interface TamperMarks {
   releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
   /** A re-check starts: it is now the account-region's latest evaluation, and no re-check is scheduled any more. */
   startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
+  /**
+   * The evaluation that started at `startedAtMs` failed: it vouches for nothing, so the mark no longer says it ran
+   * (unless a later one replaced it), and its retry, or the next batch, evaluates again.
+   */
+  releaseClaim(target: AccountRegion, startedAtMs: number): Promise<void>;
 }
 
 /** The queue the enforcer consumes, for the re-checks it defers to the end of a window. */
@@ -156,8 +161,10 @@ async function succeeded(evaluation: PlannedEvaluation, ports: EventBatchPorts):
     correlationId: evaluation.eventIds[0] ?? "",
     ...(evaluation.eventIds.length > 1 ? { coalescedEvents: evaluation.eventIds.length } : {}),
   };
+  let claim: { readonly claimedAtMs?: number } | undefined;
   try {
-    if (!(await passesTamperWindow(evaluation, ports))) {
+    claim = await passesTamperWindow(evaluation, ports);
+    if (claim === undefined) {
       metrics.addMetric(COALESCED_EVENTS_METRIC, MetricUnit.Count, 1);
       return true;
     }
@@ -180,28 +187,43 @@ async function succeeded(evaluation: PlannedEvaluation, ports: EventBatchPorts):
       metrics.addMetric(REJECTED_EVENTS_METRIC, MetricUnit.Count, evaluation.recordIds.length);
       return true;
     }
-    return failedOutcomes(report).length === 0;
+    if (failedOutcomes(report).length === 0) return true;
   } catch (error) {
     logger.error("evaluation failed", { ...correlation, ...evaluation.target, error: errorSummary(error) });
-    return false;
+  }
+  await releaseClaim(evaluation.target, claim?.claimedAtMs, ports);
+  return false;
+}
+
+/** Best effort: a mark left claimed only delays the repair to the window's end (the records are redelivered). */
+async function releaseClaim(target: AccountRegion, claimedAtMs: number | undefined, ports: EventBatchPorts) {
+  if (claimedAtMs === undefined || ports.tamperWindow === undefined) return;
+  try {
+    await ports.tamperWindow.marks.releaseClaim(target, claimedAtMs);
+  } catch (error) {
+    logger.warn("tamper mark not released", { ...target, error: errorSummary(error) });
   }
 }
 
 /**
  * Tamper evaluations within the window of an earlier one are answered by that one (it started after the
  * deletions) or by one re-check at the window's end; a re-check itself always runs and restarts the window.
+ * Undefined when the evaluation is not to run; otherwise when it claimed the mark, so a failure can release it.
  */
-async function passesTamperWindow(evaluation: PlannedEvaluation, ports: EventBatchPorts): Promise<boolean> {
+async function passesTamperWindow(
+  evaluation: PlannedEvaluation,
+  ports: EventBatchPorts,
+): Promise<{ readonly claimedAtMs?: number } | undefined> {
   const window = ports.tamperWindow;
-  if (window === undefined || evaluation.reason === "resources") return true;
+  if (window === undefined || evaluation.reason === "resources") return {};
   const { target } = evaluation;
   const nowMs = ports.now().getTime();
   if (evaluation.reason === "recheck") {
     await window.marks.startRecheck(target, nowMs, window.windowMs);
-    return true;
+    return { claimedAtMs: nowMs };
   }
   const mark = await window.marks.claim(target, nowMs, window.windowMs);
-  if (mark === undefined) return true;
+  if (mark === undefined) return { claimedAtMs: nowMs };
   const decision = tamperWindowDecision({
     mark,
     lastDeletionAtMs: evaluation.lastDeletionAtMs,
@@ -231,5 +253,5 @@ async function passesTamperWindow(evaluation: PlannedEvaluation, ports: EventBat
       ? { evaluationStartedAt: new Date(decision.byEvaluationAtMs).toISOString() }
       : { recheckDueAt: new Date(decision.dueAtMs).toISOString() }),
   });
-  return false;
+  return undefined;
 }

@@ -5,6 +5,8 @@ import { CreateTransitGatewayCommand } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type AccountId, accountRegion, type RegionName } from "../../src/domain/resources.js";
+import { dynamoTamperMarks } from "../../src/gateways/tamper-marks.js";
 import { useMoto } from "../support/aws-env.js";
 import { type CallCounter, startCallCounter } from "../support/http-counter.js";
 import { invokeFunction } from "../support/invoke.js";
@@ -157,5 +159,29 @@ describe("a CreateTransitGateway event", () => {
         LogDestination: "arn:aws:s3:::central-flow-logs",
       }),
     ]);
+  });
+});
+
+describe("the tamper marks in DynamoDB", () => {
+  const here = accountRegion("123456789012" as AccountId, "eu-west-1" as RegionName);
+
+  it("lets one evaluation claim a window, hands the mark to whoever is refused, and releases only its own claim", async () => {
+    const marks = dynamoTamperMarks(new DynamoDBClient({ region: "us-east-1" }), TABLE);
+    const start = Date.parse("2026-06-15T12:00:00Z");
+
+    const first = await marks.claim(here, start, 300_000);
+    const refused = await marks.claim(here, start + 60_000, 300_000);
+    const recheck = await marks.claimRecheck(here, start + 300_000, start + 60_000);
+    const secondRecheck = await marks.claimRecheck(here, start + 300_000, start + 70_000);
+    await marks.releaseClaim(here, start + 1);
+    const stillRefused = await marks.claim(here, start + 80_000, 300_000);
+    await marks.releaseClaim(here, start);
+    const afterRelease = await marks.claim(here, start + 90_000, 300_000);
+
+    expect(first).toBeUndefined();
+    expect(refused).toEqual({ startedAtMs: start });
+    expect([recheck, secondRecheck]).toEqual([true, false]);
+    expect(stillRefused).toEqual({ startedAtMs: start, recheckDueAtMs: start + 300_000 });
+    expect(afterRelease).toBeUndefined();
   });
 });

@@ -57,6 +57,12 @@ class FakeTamperMarks implements TamperMarks {
   async startRecheck(where: AccountRegion, nowMs: number): Promise<void> {
     this.marks.set(accountRegionKey(where), { startedAtMs: nowMs });
   }
+
+  async releaseClaim(where: AccountRegion, startedAtMs: number): Promise<void> {
+    const mark = this.marks.get(accountRegionKey(where));
+    if (mark?.startedAtMs === startedAtMs)
+      this.marks.set(accountRegionKey(where), { ...mark, startedAtMs: 0 });
+  }
 }
 
 class FakeEventBatchPorts extends FakeEnforcementPorts implements EventBatchPorts {
@@ -294,6 +300,31 @@ describe("processEventBatch: the tamper window across batches", () => {
     // Assess
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: "message-0" }]);
     expect(ports.rechecks).toHaveLength(1);
+  });
+
+  it("releases the claim of a failed evaluation, so its redelivered records evaluate again", async () => {
+    // Prepare
+    const ports = portsWithVpcs();
+    const ec2 = ports.ec2For(HERE);
+    ec2.failures.set("vpc-0000000000000000b", {
+      resourceId: "vpc-0000000000000000b",
+      status: "failed",
+      reason: "RequestLimitExceeded: Request limit exceeded.",
+    });
+    ports.decisionTime = new Date("2026-06-15T12:00:00Z");
+    const deletion = deletionAt(1, "2026-06-15T11:59:00Z");
+    const failed = await processEventBatch(queueBatch(deletion), timeLeft(60_000), ports);
+
+    // Act: SQS redelivers the record a minute later, EC2 no longer throttling
+    ec2.failures.clear();
+    ports.decisionTime = new Date("2026-06-15T12:01:00Z");
+    const redelivered = await processEventBatch(queueBatch(deletion), timeLeft(60_000), ports);
+
+    // Assess
+    expect(failed.batchItemFailures).toEqual([{ itemIdentifier: "message-0" }]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(ec2.callsOf("listResources")).toHaveLength(2);
+    expect(ec2.flowLogs.map((log) => log.resourceId)).toContain("vpc-0000000000000000b");
   });
 
   it("evaluates every batch with deletions when no window is configured", async () => {
