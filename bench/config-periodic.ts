@@ -67,7 +67,8 @@ export async function benchConfigPeriodic(motoEndpoint: string, report: BenchRep
     report.step(`config periodic: ConfigRuleFunction evaluating ${VPC_COUNT} VPCs`);
     const started = performance.now();
     const result = await invokeFunction("ConfigRuleFunction", event, {
-      env: { POLICY_SOURCE: `file:${policyPath}` },
+      // The deployment's destination guard admits the bench's bucket, as AllowedDestinations would.
+      env: { POLICY_SOURCE: `file:${policyPath}`, ALLOWED_DESTINATIONS: `arn:aws:s3:::${BUCKET}` },
       processEnv: { AWS_ENDPOINT_URL: counter.endpoint, AWS_REGION: REGION },
     });
     const wallSeconds = (performance.now() - started) / 1000;
