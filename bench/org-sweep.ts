@@ -108,15 +108,16 @@ async function benchLargeAccountRegion(bench: Bench): Promise<void> {
       "once",
       "dist/sweep-worker.mjs",
       writeJson(bench.dir, "event.json", event),
-      {
-        AWS_ENDPOINT_URL: counter.endpoint,
-      },
+      // Not the home account: a deployment that is not organization-wide acts there only when it is allowed.
+      { AWS_ENDPOINT_URL: counter.endpoint, ALLOWED_ACCOUNTS: `${HOME_ACCOUNT},${LARGE_ACCOUNT}` },
     );
     calls = counter.calls().map((call) => call.action);
   } finally {
     await counter.stop();
   }
   assertNoFailedRecords(sweep, "5,000-VPC sweep");
+  // A refused or malformed message is dropped without a failed record: no call at all means nothing was measured.
+  if (calls.length === 0) throw new Error("5,000-VPC sweep: the worker made no AWS call (its message was dropped)");
   const coveredBySweep = await coveredVpcs(ec2);
   const label = `org sweep, 1 account-region × ${vpcIds.length.toLocaleString("en")} VPCs`;
   // moto answers every Describe in one page; AWS pages at 1000 items (MaxResults).
