@@ -129,6 +129,26 @@ export interface TamperMark {
 }
 
 /**
+ * Where the window's marks are kept across batches and invocations (a DynamoDB item per account-region,
+ * gateways/tamper-marks.ts); every write is conditional, so concurrent invocations agree.
+ */
+export interface TamperMarks {
+  /** Claims an evaluation starting now unless one started within the window: undefined when claimed, else the mark. */
+  claim(target: AccountRegion, nowMs: number, windowMs: number): Promise<TamperMark | undefined>;
+  /** Claims scheduling the re-check due at `dueAtMs`; false when another invocation has one scheduled already. */
+  claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
+  /** Gives the claim back when the re-check could not be sent, so a retry can schedule it. */
+  releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
+  /** A re-check starts: it is now the account-region's latest evaluation, and no re-check is scheduled any more. */
+  startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
+  /**
+   * The evaluation that started at `startedAtMs` failed: it vouches for nothing, so the mark no longer says it ran
+   * (unless a later one replaced it), and its retry, or the next batch, evaluates again.
+   */
+  releaseClaim(target: AccountRegion, startedAtMs: number): Promise<void>;
+}
+
+/**
  * How much later than a deletion an evaluation must start to be sure it saw the deletion: CloudTrail's eventTime
  * has whole seconds, and EC2's reads are eventually consistent for a few seconds after a write.
  */

@@ -6,20 +6,12 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { AccountRegion } from "../domain/resources.js";
-import { STALE_RECHECK_MS, type TamperMark } from "../engine/coalesce.js";
+import { STALE_RECHECK_MS, type TamperMark, type TamperMarks } from "../engine/coalesce.js";
 
 /** The item outlives its window by this much, then DynamoDB's TTL deletes it (deletion is lazy; reads ignore age). */
 const KEEP_AFTER_WINDOW_MS = STALE_RECHECK_MS;
 
-export interface DynamoTamperMarks {
-  claim(target: AccountRegion, nowMs: number, windowMs: number): Promise<TamperMark | undefined>;
-  claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
-  releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
-  startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
-  releaseClaim(target: AccountRegion, startedAtMs: number): Promise<void>;
-}
-
-export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): DynamoTamperMarks {
+export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): TamperMarks {
   const key = (target: AccountRegion) => ({ accountRegion: { S: `${target.accountId}/${target.region}` } });
   const expiresAt = (ms: number) => ({ N: String(Math.ceil(ms / 1000)) });
   return {

@@ -7,7 +7,7 @@ import {
   type PlannedEvaluation,
   planEvaluations,
   type QueuedRequest,
-  type TamperMark,
+  type TamperMarks,
   tamperWindowDecision,
 } from "../engine/coalesce.js";
 import { failedOutcomes } from "../engine/enforce.js";
@@ -19,23 +19,6 @@ import { policyIrrelevance } from "../triggers/cloudtrail-relevance.js";
 import { parseQueuedMessage, recheckMessageBody } from "../triggers/event-queue-message.js";
 import { type EnforcementPorts, runEnforcement } from "./run-enforcement.js";
 import { hasTimeToStart, type RemainingTime } from "./time-budget.js";
-
-/** The cross-batch memory of tamper evaluations (a DynamoDB item per account-region, see gateways/tamper-marks.ts). */
-export interface TamperMarks {
-  /** Claims an evaluation starting now unless one started within the window: undefined when claimed, else the mark. */
-  claim(target: AccountRegion, nowMs: number, windowMs: number): Promise<TamperMark | undefined>;
-  /** Claims scheduling the re-check due at `dueAtMs`; false when another invocation has one scheduled already. */
-  claimRecheck(target: AccountRegion, dueAtMs: number, nowMs: number): Promise<boolean>;
-  /** Gives the claim back when the re-check could not be sent, so a retry can schedule it. */
-  releaseRecheck(target: AccountRegion, dueAtMs: number): Promise<void>;
-  /** A re-check starts: it is now the account-region's latest evaluation, and no re-check is scheduled any more. */
-  startRecheck(target: AccountRegion, nowMs: number, windowMs: number): Promise<void>;
-  /**
-   * The evaluation that started at `startedAtMs` failed: it vouches for nothing, so the mark no longer says it ran
-   * (unless a later one replaced it), and its retry, or the next batch, evaluates again.
-   */
-  releaseClaim(target: AccountRegion, startedAtMs: number): Promise<void>;
-}
 
 /** The queue the enforcer consumes, for the re-checks it defers to the end of a window. */
 export interface RecheckQueue {

@@ -1,7 +1,7 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AccountRegion, accountRegionKey } from "../../../src/domain/resources.js";
-import type { TamperMark } from "../../../src/engine/coalesce.js";
+import type { TamperMark, TamperMarks } from "../../../src/engine/coalesce.js";
 import { STALE_RECHECK_MS } from "../../../src/engine/coalesce.js";
 import { logger } from "../../../src/observability.js";
 import { recheckMessageBody } from "../../../src/triggers/event-queue-message.js";
@@ -9,7 +9,6 @@ import {
   type EventBatchPorts,
   processEventBatch,
   REJECTED_EVENTS_METRIC,
-  type TamperMarks,
 } from "../../../src/use-cases/enforce-event-batch.js";
 import { queueBatch } from "../../support/queue-batch.js";
 import { target, vpcId } from "../support/builders.js";
