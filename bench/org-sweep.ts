@@ -117,7 +117,8 @@ async function benchLargeAccountRegion(bench: Bench): Promise<void> {
   }
   assertNoFailedRecords(sweep, "5,000-VPC sweep");
   // A refused or malformed message is dropped without a failed record: no call at all means nothing was measured.
-  if (calls.length === 0) throw new Error("5,000-VPC sweep: the worker made no AWS call (its message was dropped)");
+  if (calls.length === 0)
+    throw new Error("5,000-VPC sweep: the worker made no AWS call (its message was dropped)");
   const coveredBySweep = await coveredVpcs(ec2);
   const label = `org sweep, 1 account-region × ${vpcIds.length.toLocaleString("en")} VPCs`;
   // moto answers every Describe in one page; AWS pages at 1000 items (MaxResults).
