@@ -49,7 +49,7 @@ import {
  */
 const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
   {
-    // DescribeVpcs, DescribeSubnets, DescribeFlowLogs, DescribeTags, DescribeNetworkInterfaces, DescribeTransitGateways,
+    // DescribeVpcs, DescribeSubnets, DescribeFlowLogs, DescribeNetworkInterfaces, DescribeTransitGateways,
     // DescribeTransitGatewayAttachments: EC2's list/describe calls take no resource ARN. A Describe* action that does
     // (DescribeInstanceAttribute, ...) still fails through the Service Authorization Reference check.
     action: "ec2:Describe*",
