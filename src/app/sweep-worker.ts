@@ -6,11 +6,21 @@ import { readConfig } from "./config.js";
 import { createEnforcer, type Enforcer } from "./enforcer.js";
 import { reportHistory } from "./report-history.js";
 
+/**
+ * A hundred workers starting a sweep each describe the accounts they meet (the organization boundary), all out of
+ * Organizations' one organization-wide request rate: ten attempts (about 45 s of backoff on average, within the
+ * worker's 15 minutes) let a lookup wait its turn instead of failing its account-regions.
+ */
+const SWEEP_ORGANIZATIONS_MAX_ATTEMPTS = 10;
+
 export function sweepWorkerFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Enforcer & SweepWorkerPorts {
   const config = readConfig(env);
-  const enforcer = createEnforcer(config);
+  const enforcer = createEnforcer({
+    ...config,
+    organizationsMaxAttempts: Math.max(config.maxAttempts, SWEEP_ORGANIZATIONS_MAX_ATTEMPTS),
+  });
   const bucket = config.reportBucket;
   if (bucket === undefined) return enforcer;
   return { ...enforcer, history: reportHistory(bucket, sdkClientConfig(config)) };
