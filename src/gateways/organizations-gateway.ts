@@ -10,7 +10,6 @@ import {
   type OrganizationsClientConfig,
   paginateListAccounts,
 } from "@aws-sdk/client-organizations";
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from "@smithy/types";
 import { isAccountId } from "../domain/resources.js";
 import type { DescribedAccount, OrgAccount, OrganizationsApi } from "./organization-directory.js";
 
@@ -25,39 +24,7 @@ export function organizationsApi(org: OrganizationsClient): OrganizationsApi {
 
 /** A client built here, inside the module loaded on demand, so importing the SDK client waits for first use too. */
 export function connectOrganizations(config: OrganizationsClientConfig): OrganizationsApi {
-  const attempts = typeof config.maxAttempts === "number" ? config.maxAttempts : DEFAULT_ATTEMPTS;
-  return organizationsApi(
-    new OrganizationsClient({ ...config, retryStrategy: organizationsRetryStrategy(attempts) }),
-  );
-}
-
-const DEFAULT_ATTEMPTS = 3;
-const THROTTLED_BASE_MS = 500;
-const OTHER_BASE_MS = 100;
-const MAX_DELAY_MS = 20_000;
-
-/**
- * Retries for Organizations: up to `maxAttempts` with full-jitter exponential backoff (the SDK's bases and cap),
- * but without the SDK's retry quota. Organizations has one request rate for the whole organization, so when a
- * hundred sweep workers start, most boundary lookups are throttled a few times before their turn; the standard
- * strategy stops retrying once a client has spent about a hundred retries, which failed account-regions that one
- * more wait would have saved. Client errors (AccessDenied, AccountNotFound) are never retried.
- */
-export function organizationsRetryStrategy(maxAttempts: number, random = Math.random): RetryStrategyV2 {
-  const token = (retryCount: number, delayMs: number): RetryToken => ({
-    getRetryCount: () => retryCount,
-    getRetryDelay: () => delayMs,
-  });
-  return {
-    acquireInitialRetryToken: async () => token(0, 0),
-    refreshRetryTokenForRetry: async (previous: RetryToken, error: RetryErrorInfo) => {
-      const retries = previous.getRetryCount();
-      if (error.errorType === "CLIENT_ERROR" || retries + 1 >= maxAttempts) throw new Error("no retry");
-      const base = error.errorType === "THROTTLING" ? THROTTLED_BASE_MS : OTHER_BASE_MS;
-      return token(retries + 1, Math.floor(random() * Math.min(MAX_DELAY_MS, base * 2 ** retries)));
-    },
-    recordSuccess: () => {},
-  };
+  return organizationsApi(new OrganizationsClient(config));
 }
 
 /** Every ACTIVE account of the organization (all pages). Suspended, closing and closed accounts are left out. */

@@ -15,7 +15,6 @@ import {
   describeAccount,
   listActiveAccounts,
   organizationsApi,
-  organizationsRetryStrategy,
 } from "../../../src/gateways/organizations-gateway.js";
 
 const orgMock = mockClient(OrganizationsClient);
@@ -468,46 +467,5 @@ describe("OrganizationDirectory", () => {
 
     // Assess
     expect(ous).toEqual([]);
-  });
-});
-
-describe("organizationsRetryStrategy", () => {
-  const throttled = { errorType: "THROTTLING" as const };
-
-  it("retries throttling up to maxAttempts with growing, capped waits, and no quota across calls", async () => {
-    // Prepare: the largest jitter every time, so each wait is its bound.
-    const strategy = organizationsRetryStrategy(10, () => 0.999_999);
-
-    // Act: 200 calls each throttled until the strategy gives up (the SDK's quota stops after about 100 retries).
-    const waits: number[] = [];
-    let refused = 0;
-    for (let call = 0; call < 200; call += 1) {
-      let token = await strategy.acquireInitialRetryToken("");
-      for (;;) {
-        try {
-          token = await strategy.refreshRetryTokenForRetry(token, throttled);
-          if (call === 0) waits.push(token.getRetryDelay());
-        } catch {
-          refused += 1;
-          break;
-        }
-      }
-    }
-
-    // Assess: nine retries (ten attempts) per call, every call.
-    expect(waits).toEqual([499, 999, 1999, 3999, 7999, 15_999, 19_999, 19_999, 19_999]);
-    expect(refused).toBe(200);
-  });
-
-  it("does not retry a client error such as AccessDenied or AccountNotFound", async () => {
-    // Prepare
-    const strategy = organizationsRetryStrategy(10);
-    const token = await strategy.acquireInitialRetryToken("");
-
-    // Act
-    const retry = strategy.refreshRetryTokenForRetry(token, { errorType: "CLIENT_ERROR" });
-
-    // Assess
-    await expect(retry).rejects.toThrow();
   });
 });
