@@ -4,12 +4,12 @@
 // adaptive retries — against AWS services simulated in process (bench/sim/), in simulated time.
 //
 // What is simulated: EC2 (per-API token buckets per account-region, as EC2 documents them), STS AssumeRole, SQS
-// SendMessageBatch, Organizations ListAccounts (assumed limit: AWS publishes none) and SSM GetParameter (the
-// policy), each with a per-call latency; the Lambda event source mapping (BENCH_ORG_CONCURRENCY containers, each
-// taking batches of BENCH_ORG_BATCH messages as soon as they are queued, each building its wiring once, as a
-// container does). Not simulated: cold-start time, SQS redelivery of failed records (the template's visibility
-// timeout is 90 minutes; failed records are counted instead), Lambda's 15-minute limit per batch (the longest
-// batch is reported against it).
+// SendMessageBatch, Organizations ListAccounts and DescribeAccount (assumed limit: AWS publishes none) and SSM
+// GetParameter (the policy), each with a per-call latency; the Lambda event source mapping (BENCH_ORG_CONCURRENCY
+// containers, each taking batches of BENCH_ORG_BATCH messages as soon as they are queued, each building its wiring
+// once, as a container does). Not simulated: cold-start time, SQS redelivery of failed records (the template's
+// visibility timeout is 90 minutes; failed records are counted instead), Lambda's 15-minute limit per batch (the
+// longest batch is reported against it).
 //
 // Environment (defaults in brackets):
 //   BENCH_ORG_ACCOUNTS [300; 1000 is the scale issue 12's targets are for, and takes about 6 minutes]
@@ -17,8 +17,9 @@
 //   BENCH_ORG_CONCURRENCY [100] worker containers   BENCH_ORG_BATCH [5] SQS batch size (template: 5)
 //   BENCH_ORG_DESCRIBE_MS [50-150]  BENCH_ORG_CREATE_MS [150-400]  per-call latency ranges, "min-max" in ms
 //   BENCH_ORG_ORGANIZATIONS_RPS [10] Organizations refill rate (bucket of twice that). AWS publishes no rate for
-//     Organizations; every worker container lists the whole organization once (ListAccounts, 20 per page) for its
-//     organization boundary, so this assumption decides whether the workers' start is throttled.
+//     Organizations; the coordinator lists the organization (ListAccounts, 20 per page) and each worker container
+//     describes each account it meets once for its organization boundary (DescribeAccount), so this assumption
+//     decides whether the workers' start is throttled.
 //   BENCH_ORG_SMALL_ACCOUNTS [50] accounts of the second run: 30 % of VPCs without flow logs and every EC2
 //     bucket empty at the start (another tool just spent the burst), so CreateFlowLogs and retries are exercised.
 

@@ -1,5 +1,6 @@
 // An AWS Organization answered in process, for the org-scale bench: EC2 (DescribeVpcs, DescribeSubnets,
-// DescribeFlowLogs, CreateFlowLogs), STS (AssumeRole), SQS (SendMessageBatch), Organizations (ListAccounts) and
+// DescribeFlowLogs, CreateFlowLogs), STS (AssumeRole), SQS (SendMessageBatch), Organizations (ListAccounts,
+// DescribeAccount) and
 // SSM (GetParameter), each in the wire format the real service uses (EC2/STS query XML, JSON 1.0/1.1), with a
 // per-call latency and the throttling of the real service: EC2's token bucket per API action per account-region.
 // The organization is never stored whole: an account-region's VPCs, subnets and flow logs are derived from its
@@ -412,14 +413,32 @@ export class SimulatedOrg {
           "You have sent too many requests in too short a period of time.",
         ),
       );
+    if (action === "DescribeAccount") return this.after(latency, this.describeAccount(body));
     if (action !== "ListAccounts")
       return this.after(latency, jsonError(400, "InvalidInputException", `not simulated: ${action}`));
     const input = JSON.parse(body) as { MaxResults?: number; NextToken?: string };
     const max = Math.min(input.MaxResults ?? 20, 20);
     const start = Number(input.NextToken ?? "0");
     const ids = this.accountIds().slice(start, start + max);
+    const accounts = ids.map((id) => this.accountJson(id));
+    const next = start + max < this.options.accounts ? { NextToken: String(start + max) } : {};
+    return this.after(latency, jsonOk({ Accounts: accounts, ...next }));
+  }
+
+  /** One account, as DescribeAccount answers: the member accounts and the management (home) account. */
+  private describeAccount(body: string): SimulatedAnswer {
+    const { AccountId: id } = JSON.parse(body) as { AccountId?: string };
+    const member =
+      id !== undefined &&
+      (id === this.options.homeAccountId || this.areaOf(id, this.options.regions[0] ?? "") !== undefined);
+    if (!member)
+      return jsonError(400, "AccountNotFoundException", "You specified an account that doesn't exist.");
+    return jsonOk({ Account: this.accountJson(id) });
+  }
+
+  private accountJson(id: string) {
     const management = this.options.homeAccountId;
-    const accounts = ids.map((id) => ({
+    return {
       Id: id,
       Arn: `arn:aws:organizations::${management}:account/${this.options.organizationId}/${id}`,
       Email: `aws+${id}@example.com`,
@@ -428,9 +447,7 @@ export class SimulatedOrg {
       State: "ACTIVE",
       JoinedMethod: "CREATED",
       JoinedTimestamp: 1_700_000_000,
-    }));
-    const next = start + max < this.options.accounts ? { NextToken: String(start + max) } : {};
-    return this.after(latency, jsonOk({ Accounts: accounts, ...next }));
+    };
   }
 
   // --- SSM (JSON 1.1) ---

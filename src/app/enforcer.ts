@@ -29,6 +29,11 @@ export interface EnforcerOptions {
   readonly accountBoundary: AccountBoundary;
   readonly allowedDestinations?: readonly string[] | undefined;
   readonly organizationCacheTtlSeconds: number;
+  /**
+   * Attempts per Organizations call when not `maxAttempts`. Organizations has one request rate for the whole
+   * organization, shared by every container, so a lookup may have to wait out many throttled attempts.
+   */
+  readonly organizationsMaxAttempts?: number | undefined;
   /** The caller's account when known up front (the CLI's identity); Lambda learns it from its context. */
   readonly homeAccountId?: AccountId | undefined;
   /** Keep Security Hub findings in each account-region evaluated (SECURITY_HUB_FINDINGS, `--findings`). */
@@ -55,8 +60,12 @@ export function createEnforcer(options: EnforcerOptions): Enforcer {
   // needs S3, and only an organization boundary or organizationalUnits rules need Organizations. In the split Lambda
   // bundles each import is a chunk that cold starts without that need never load (see scripts/build.mjs).
   const s3 = onFirstUse(async () => (await import("../gateways/s3-objects.js")).connectS3(clientConfig));
+  const organizationsConfig = sdkClientConfig({
+    ...options,
+    maxAttempts: options.organizationsMaxAttempts ?? options.maxAttempts,
+  });
   const organizationsApi = onFirstUse(async () =>
-    (await import("../gateways/organizations-gateway.js")).connectOrganizations(clientConfig),
+    (await import("../gateways/organizations-gateway.js")).connectOrganizations(organizationsConfig),
   );
   const loadPolicy = cachedPolicyLoader(
     { ssm: () => (ssm ??= new SSMClient(clientConfig)), s3 },

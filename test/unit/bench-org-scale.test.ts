@@ -2,6 +2,7 @@
 // and recover at the documented rate in simulated time, the real SDK must read the simulated answers as it reads
 // EC2's, and its retries must wait in simulated time.
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, describe, expect, it } from "vitest";
 import { routeSdkRequestsTo } from "../../bench/sim/sdk-transport.js";
@@ -9,6 +10,7 @@ import { EC2_NON_MUTATING, SimulatedOrg, type SimulatedOrgOptions } from "../../
 import { TokenBucket } from "../../bench/sim/token-bucket.js";
 import { installVirtualClock, nodeDelay, type VirtualClock } from "../../bench/sim/virtual-clock.js";
 import { describeFlowLogs, listResources } from "../../src/gateways/ec2-gateway.js";
+import { describeAccount } from "../../src/gateways/organizations-gateway.js";
 import { enqueueMessages } from "../../src/gateways/sweep-queue.js";
 
 const ACCOUNT = "200000000001";
@@ -165,5 +167,38 @@ describe("the simulated AWS behind the real SDK", () => {
     expect(result).toEqual({ sent: 23, failed: [] });
     expect(delivered).toEqual(bodies);
     expect(org.stats.calls.get("sqs:SendMessageBatch")).toBe(3);
+  });
+
+  it("answers DescribeAccount as Organizations does, out of the same assumed request bucket as ListAccounts", async () => {
+    const { org } = simulatedOrg({ organizationsLimit: { capacity: 3, refillPerSecond: 1 } });
+    restore = routeSdkRequestsTo(org.handle);
+    clock = installVirtualClock();
+    const organizations = new OrganizationsClient({
+      region: "us-east-1",
+      maxAttempts: 1,
+      credentials: { accessKeyId: "AKIAHOME", secretAccessKey: "simulated" },
+    });
+
+    const [member, outsider, , throttled] = await clock.run(
+      Promise.allSettled([
+        describeAccount(organizations, ACCOUNT),
+        describeAccount(organizations, "999999999999"),
+        describeAccount(organizations, ACCOUNT),
+        describeAccount(organizations, ACCOUNT),
+      ]),
+    );
+
+    expect(member).toEqual({
+      status: "fulfilled",
+      value: {
+        accountId: ACCOUNT,
+        name: `member-${ACCOUNT}`,
+        organizationId: "o-simulated01",
+        active: true,
+      },
+    });
+    expect(outsider).toEqual({ status: "fulfilled", value: undefined });
+    expect(throttled).toMatchObject({ status: "rejected", reason: { name: "TooManyRequestsException" } });
+    expect(org.stats.calls.get("organizations:DescribeAccount")).toBe(4);
   });
 });

@@ -91,7 +91,7 @@ const WILDCARD_RESOURCE_ALLOWANCES: readonly WildcardResourceAllowance[] = [
     why: "AWS Config PutEvaluations has no resource types",
   },
   {
-    // The organization boundary's membership check (ORGANIZATION_ID) and the sweep's account list.
+    // The org sweep coordinator's account list (the boundary describes one account at a time instead).
     action: "organizations:ListAccounts",
     resourceLevel: "none",
     why: "Organizations ListAccounts has no resource types",
@@ -1077,5 +1077,38 @@ describe("template checks on violations", () => {
       "Bus: PutEvents from any principal without a events:source condition",
       "Bus: PutEvents from any principal without a events:detail-type condition",
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Organizations: the boundary describes one account at a time, within the organization; only the coordinator lists.
+
+describe("organization permissions after SAM's transform", { timeout: 60_000 }, () => {
+  const central = lazyTransform("template.yaml");
+  const organizationGrants = (parameters: ParameterValues) => {
+    const template = central().template;
+    return functionGrants(template, evaluateConditions(template, parameters), parameters)
+      .filter((grant) => /^organizations:(DescribeAccount|ListAccounts)$/.test(grant.action))
+      .map(({ functionId, action, resource }) => ({ functionId, action, resource }))
+      .sort((a, b) => `${a.action} ${a.functionId}`.localeCompare(`${b.action} ${b.functionId}`));
+  };
+
+  it("organization-wide: DescribeAccount to the engine functions on the organization's accounts; ListAccounts to the coordinator only", () => {
+    // Act
+    const grants = organizationGrants(ORGANIZATION);
+
+    // Assess
+    expect(grants).toEqual([
+      ...ENGINE_FUNCTIONS.map((functionId) => ({
+        functionId,
+        action: "organizations:DescribeAccount",
+        resource: `arn:AWS::Partition:organizations::*:account/${ORGANIZATION.OrganizationId}/*`,
+      })),
+      { functionId: "OrgSweepFunction", action: "organizations:ListAccounts", resource: "*" },
+    ]);
+  });
+
+  it("single-account: no function may describe or list the organization's accounts", () => {
+    expect(organizationGrants({})).toEqual([]);
   });
 });
