@@ -14,7 +14,7 @@
 // Environment (defaults in brackets):
 //   BENCH_ORG_ACCOUNTS [300; 1000 is the scale issue 12's targets are for, and takes about 6 minutes]
 //   BENCH_ORG_REGIONS [17]   BENCH_ORG_VPCS [20]   BENCH_ORG_SUBNETS [3 per VPC]
-//   BENCH_ORG_CONCURRENCY [100] worker containers   BENCH_ORG_BATCH [5] SQS batch size (template: 5)
+//   BENCH_ORG_CONCURRENCY [100] worker containers   BENCH_ORG_BATCH [10] SQS batch size (template: 10)
 //   BENCH_ORG_DESCRIBE_MS [50-150]  BENCH_ORG_CREATE_MS [150-400]  per-call latency ranges, "min-max" in ms
 //   BENCH_ORG_ORGANIZATIONS_RPS [10] Organizations refill rate (bucket of twice that). AWS publishes no rate for
 //     Organizations; the coordinator lists the organization (ListAccounts, 20 per page) and each worker container
@@ -134,7 +134,7 @@ export async function benchOrgScale(report: BenchReport, env = process.env): Pro
     vpcs: count(env, "BENCH_ORG_VPCS", 20),
     subnetsPerVpc: count(env, "BENCH_ORG_SUBNETS", 3),
     concurrency: count(env, "BENCH_ORG_CONCURRENCY", 100),
-    batchSize: count(env, "BENCH_ORG_BATCH", 5),
+    batchSize: count(env, "BENCH_ORG_BATCH", 10),
     organizationsRps: count(env, "BENCH_ORG_ORGANIZATIONS_RPS", ORGANIZATIONS_ASSUMED.refillPerSecond),
     latency: {
       describe: range(env, "BENCH_ORG_DESCRIBE_MS", { minMs: 50, maxMs: 150 }),

@@ -84,7 +84,7 @@ export async function sweepAccountRegion(
  * calls when compliant); a degraded one is bounded by the SDK timeouts: each call gives up after its attempts of
  * 10 s (src/app/client-config.ts), and an account-region makes a handful of sequential calls (AssumeRole, three
  * listings, CreateFlowLogs batches, the history write), so even one whose every call hangs to the end of its
- * retries ends within about three minutes. With the worker's 900 s timeout and batches of 5, records are deferred
+ * retries ends within about three minutes. With the worker's 900 s timeout and batches of 10, records are deferred
  * only after the earlier ones of the batch used 12 minutes.
  */
 export const ACCOUNT_REGION_RESERVE_MS = 180_000;
