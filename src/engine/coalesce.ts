@@ -29,8 +29,11 @@ export interface PlannedEvaluation {
   readonly recordIds: readonly string[];
   /** Every event the evaluation answers for, sorted: their ids together seed the ClientToken. */
   readonly eventIds: readonly string[];
-  /** The latest moment a deletion it answers for happened (tamper only); undefined when no event time was given. */
-  readonly lastDeletionAtMs?: number | undefined;
+  /**
+   * The latest moment an event it answers for happened (tamper only): deletions, and the creations and tag changes it
+   * covers too; undefined when some event has no time.
+   */
+  readonly latestEventAtMs?: number | undefined;
 }
 
 /**
@@ -56,8 +59,10 @@ function planGroup(group: readonly QueuedRequest[]): PlannedEvaluation[] {
   const whole = group.filter((request) => request.scope.kind === "account-region");
   if (whole.length > 0) {
     const recheck = whole.some((request) => request.recheck === true);
-    const deletionTimes = whole.flatMap((request) =>
-      request.recheck || request.happenedAtMs === undefined ? [] : [request.happenedAtMs],
+    // Every record the evaluation answers for counts, creation events too: an earlier evaluation that started before
+    // a VPC was created did not see it, whatever it saw of the deletions.
+    const eventTimes = group.flatMap((request) =>
+      request.happenedAtMs === undefined ? [] : [request.happenedAtMs],
     );
     return [
       {
@@ -65,11 +70,8 @@ function planGroup(group: readonly QueuedRequest[]): PlannedEvaluation[] {
         target,
         scope: { kind: "account-region" },
         ...answering(group),
-        // A deletion without a time could have happened at any moment: the window cannot vouch for it.
-        lastDeletionAtMs:
-          deletionTimes.length === whole.length && deletionTimes.length > 0
-            ? Math.max(...deletionTimes)
-            : undefined,
+        // An event without a time could have happened at any moment: the window cannot vouch for it.
+        latestEventAtMs: !recheck && eventTimes.length === group.length ? Math.max(...eventTimes) : undefined,
       },
     ];
   }
@@ -153,8 +155,12 @@ export interface TamperMarks {
  * has whole seconds, and EC2's reads are eventually consistent for a few seconds after a write.
  */
 export const SEEN_AFTER_MS = 10_000;
-/** A re-check overdue by this much was lost (its message failed for good): schedule another. */
-export const STALE_RECHECK_MS = 15 * 60_000;
+/**
+ * A re-check not started this long after it fell due may never run (its message deferred or failing on its way to
+ * the dead-letter queue): schedule another rather than let it answer for deletions. Short, because trusting a lost
+ * re-check loses deletions, while a second re-check only costs one more evaluation.
+ */
+export const STALE_RECHECK_MS = 2 * 60_000;
 
 export type TamperWindowDecision =
   /** An evaluation started after every deletion of the group happened: it saw them; nothing more to do. */
@@ -172,12 +178,12 @@ export type TamperWindowDecision =
  */
 export function tamperWindowDecision(input: {
   readonly mark: TamperMark;
-  readonly lastDeletionAtMs: number | undefined;
+  readonly latestEventAtMs: number | undefined;
   readonly nowMs: number;
   readonly windowMs: number;
 }): TamperWindowDecision {
-  const { mark, lastDeletionAtMs, nowMs, windowMs } = input;
-  if (lastDeletionAtMs !== undefined && mark.startedAtMs >= lastDeletionAtMs + SEEN_AFTER_MS)
+  const { mark, latestEventAtMs, nowMs, windowMs } = input;
+  if (latestEventAtMs !== undefined && mark.startedAtMs >= latestEventAtMs + SEEN_AFTER_MS)
     return { kind: "seen", byEvaluationAtMs: mark.startedAtMs };
   const due = mark.recheckDueAtMs;
   if (due !== undefined && due > nowMs - STALE_RECHECK_MS) return { kind: "recheck-scheduled", dueAtMs: due };

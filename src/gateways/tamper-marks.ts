@@ -35,7 +35,9 @@ export function dynamoTamperMarks(dynamodb: DynamoDBClient, tableName: string): 
         return undefined;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        return markOf(error.Item) ?? { startedAtMs: nowMs };
+        // A refusal that returned no mark vouches for nothing: the epoch schedules a re-check rather than
+        // claiming the deletions were seen.
+        return markOf(error.Item) ?? { startedAtMs: 0 };
       }
     },
     claimRecheck: async (target, dueAtMs, nowMs) => {

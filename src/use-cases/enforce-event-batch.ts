@@ -209,7 +209,7 @@ async function passesTamperWindow(
   if (mark === undefined) return { claimedAtMs: nowMs };
   const decision = tamperWindowDecision({
     mark,
-    lastDeletionAtMs: evaluation.lastDeletionAtMs,
+    latestEventAtMs: evaluation.latestEventAtMs,
     nowMs,
     windowMs: window.windowMs,
   });

@@ -45,7 +45,7 @@ describe("planEvaluations", () => {
         reason: "tamper",
         scope: { kind: "account-region" },
         recordIds: Array.from({ length: 10 }, (_, i) => `r${i}`),
-        lastDeletionAtMs: 1_009,
+        latestEventAtMs: 1_009,
       }),
     ]);
   });
@@ -114,12 +114,31 @@ describe("planEvaluations", () => {
     expect(plan).toEqual([expect.objectContaining({ reason: "recheck", recordIds: ["r1", "r2"] })]);
   });
 
+  it("dates the evaluation by the latest event it answers for, a creation after the deletions included", () => {
+    // Act
+    const [evaluation] = planEvaluations([
+      deleted("r1", 1_000),
+      { ...created("r2", vpc("vpc-0000000000000000a")), happenedAtMs: 5_000 },
+    ]);
+
+    // Assess
+    expect(evaluation).toMatchObject({ reason: "tamper", latestEventAtMs: 5_000 });
+  });
+
+  it("does not date by time an evaluation answering for an event without one", () => {
+    // Act
+    const [evaluation] = planEvaluations([deleted("r1", 1_000), created("r2", vpc("vpc-0000000000000000a"))]);
+
+    // Assess
+    expect(evaluation?.latestEventAtMs).toBeUndefined();
+  });
+
   it("does not vouch for deletions by time when one of them has no event time", () => {
     // Act
     const [evaluation] = planEvaluations([deleted("r1", 1_000), deleted("r2")]);
 
     // Assess
-    expect(evaluation?.lastDeletionAtMs).toBeUndefined();
+    expect(evaluation?.latestEventAtMs).toBeUndefined();
   });
 });
 
@@ -130,7 +149,7 @@ describe("tamperWindowDecision", () => {
     // Act
     const decision = tamperWindowDecision({
       mark: { startedAtMs: now - 60_000 },
-      lastDeletionAtMs: now - 60_000 - SEEN_AFTER_MS,
+      latestEventAtMs: now - 60_000 - SEEN_AFTER_MS,
       nowMs: now,
       windowMs: WINDOW_MS,
     });
@@ -143,7 +162,7 @@ describe("tamperWindowDecision", () => {
     // Act
     const decision = tamperWindowDecision({
       mark: { startedAtMs: now - 60_000 },
-      lastDeletionAtMs: now - 30_000,
+      latestEventAtMs: now - 30_000,
       nowMs: now,
       windowMs: WINDOW_MS,
     });
@@ -156,7 +175,7 @@ describe("tamperWindowDecision", () => {
     // Act
     const decision = tamperWindowDecision({
       mark: { startedAtMs: now - 60_000, recheckDueAtMs: now + 240_000 },
-      lastDeletionAtMs: now - 30_000,
+      latestEventAtMs: now - 30_000,
       nowMs: now,
       windowMs: WINDOW_MS,
     });
@@ -169,7 +188,7 @@ describe("tamperWindowDecision", () => {
     // Act
     const decision = tamperWindowDecision({
       mark: { startedAtMs: now - 60_000, recheckDueAtMs: now - STALE_RECHECK_MS - 1 },
-      lastDeletionAtMs: undefined,
+      latestEventAtMs: undefined,
       nowMs: now,
       windowMs: WINDOW_MS,
     });
@@ -182,7 +201,7 @@ describe("tamperWindowDecision", () => {
     // Act
     const decision = tamperWindowDecision({
       mark: { startedAtMs: now - 1_000 },
-      lastDeletionAtMs: undefined,
+      latestEventAtMs: undefined,
       nowMs: now,
       windowMs: WINDOW_MS,
     });
