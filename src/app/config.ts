@@ -170,11 +170,11 @@ export function readEventPathConfig(env: Env = process.env): EventPathConfig {
     ...(table ? { tamperMarksTable: table } : {}),
     tamperWindowSeconds: positiveNumber(env, "TAMPER_WINDOW_SECONDS", 300),
     // Waiting for a new resource to show (NEW_RESOURCE_WAIT_SECONDS) plus a slow round of reads and a create, each
-    // call bounded by the clients' request timeout (client-config.ts).
+    // call bounded by the clients' request timeout (client-config.ts) and a few of its retries.
     evaluationReserveSeconds: positiveNumber(
       env,
       "EVALUATION_RESERVE_SECONDS",
-      positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20) + 40,
+      positiveNumber(env, "NEW_RESOURCE_WAIT_SECONDS", 20) + 70,
     ),
   };
 }

@@ -2,6 +2,7 @@
 // (and SQS redelivers it) only when the evaluation answering for it failed or was not started in time.
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { mapConcurrently } from "../batching.js";
 import type { AccountRegion } from "../domain/resources.js";
 import {
   type PlannedEvaluation,
@@ -42,6 +43,9 @@ export interface EventBatchPorts extends EnforcementPorts {
  * could never succeed, so it is not retried (the error log line keeps the record for review).
  */
 export const REJECTED_EVENTS_METRIC = "EventsRejected";
+/** Evaluations run at once: each in its own account-region, so each within its own EC2 request budget. */
+const EVALUATION_CONCURRENCY = 4;
+
 /** Counted for each evaluation a burst of events did not need (answered by another, or by a scheduled re-check). */
 export const COALESCED_EVENTS_METRIC = "EventsCoalesced";
 
@@ -61,21 +65,28 @@ export async function processEventBatch(
   context: RemainingTime,
   ports: EventBatchPorts,
 ): Promise<SQSBatchResponse> {
-  const parsed = event.Records.flatMap((record) => queuedRequestOf(record.messageId, record.body));
-  const requests = parsed.length === 0 ? [] : relevantTo((await ports.loadPolicy()).policy, parsed);
   const failed: string[] = [];
+  const parsed = event.Records.flatMap((record) => queuedRequestOf(record.messageId, record.body, failed));
+  const requests = parsed.length === 0 ? [] : relevantTo((await ports.loadPolicy()).policy, parsed);
   const evaluations = planEvaluations(requests);
-  for (const [index, evaluation] of evaluations.entries()) {
-    if (!hasTimeToStart(context.getRemainingTimeInMillis(), ports.evaluationReserveMs)) {
-      const deferred = evaluations.slice(index);
-      logger.warn("evaluations deferred: not enough time left to finish them", {
-        evaluations: deferred.length,
-        records: deferred.reduce((sum, e) => sum + e.recordIds.length, 0),
-      });
-      failed.push(...deferred.flatMap((e) => e.recordIds));
-      break;
+  const deferred: PlannedEvaluation[] = [];
+  // A few account-regions at a time (each has its own EC2 request budget), each started only with time to finish.
+  await mapConcurrently(evaluations, EVALUATION_CONCURRENCY, async (evaluation) => {
+    if (
+      deferred.length > 0 ||
+      !hasTimeToStart(context.getRemainingTimeInMillis(), ports.evaluationReserveMs)
+    ) {
+      deferred.push(evaluation);
+      return;
     }
     if (!(await succeeded(evaluation, ports))) failed.push(...evaluation.recordIds);
+  });
+  if (deferred.length > 0) {
+    logger.warn("evaluations deferred: not enough time left to finish them", {
+      evaluations: deferred.length,
+      records: deferred.reduce((sum, e) => sum + e.recordIds.length, 0),
+    });
+    failed.push(...deferred.flatMap((e) => e.recordIds));
   }
   const answered = requests.length;
   if (evaluations.length < answered)
@@ -95,7 +106,11 @@ function relevantTo(policy: Policy, requests: readonly ParsedRequest[]): QueuedR
   });
 }
 
-function queuedRequestOf(recordId: string, body: string): ParsedRequest[] {
+/**
+ * One record's request, or none: a malformed record is dropped (logged and counted), and one that cannot be read
+ * for any other reason is added to `failed`, to be redelivered without holding up the rest of the batch.
+ */
+function queuedRequestOf(recordId: string, body: string, failed: string[]): ParsedRequest[] {
   try {
     const message = parseQueuedMessage(body);
     if (message.kind === "recheck") {
@@ -126,7 +141,14 @@ function queuedRequestOf(recordId: string, body: string): ParsedRequest[] {
       },
     ];
   } catch (error) {
-    if (!(error instanceof EventValidationError)) throw error;
+    if (!(error instanceof EventValidationError)) {
+      logger.error("event not read: returned for redelivery", {
+        messageId: recordId,
+        error: errorSummary(error),
+      });
+      failed.push(recordId);
+      return [];
+    }
     logger.error("event rejected", {
       messageId: recordId,
       error: errorSummary(error),
