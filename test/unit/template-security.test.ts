@@ -215,6 +215,39 @@ describe("templates after SAM's transform", () => {
     return serviceAuthorization;
   }
 
+  it("lets nothing but the two network-call rules and the enforcer's role send to the event queue", () => {
+    // Act
+    const document = templateAt("template.yaml").Resources?.EventQueuePolicy?.Properties?.PolicyDocument as
+      | { Statement: Array<Record<string, unknown>> }
+      | undefined;
+    const statements = document?.Statement ?? [];
+
+    // Assess
+    const rules = [
+      { "Fn::GetAtt": ["NetworkResourceCallsRule", "Arn"] },
+      { "Fn::GetAtt": ["OrganizationNetworkResourceCallsRule", "Arn"] },
+    ];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:SendMessage",
+        Condition: {
+          ArnNotEquals: {
+            "aws:SourceArn": rules,
+            "aws:PrincipalArn": { "Fn::GetAtt": ["EventEnforcerFunctionRole", "Arn"] },
+          },
+        },
+      }),
+    );
+    expect(statements.filter((statement) => statement.Effect === "Allow")).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "events.amazonaws.com" },
+        Condition: { ArnEquals: { "aws:SourceArn": rules } },
+      }),
+    ]);
+  });
+
   it("expands template.yaml into the resources it deploys, with a role of its own for every function", () => {
     // Act
     const central = templateAt("template.yaml");
