@@ -28,11 +28,6 @@ export function policyIrrelevance(request: CloudTrailRequest, policy: Policy): s
   return `${request.eventName} changed ${changed}, and no rule of the policy matches on ${tagKeys === "all" || tagKeys.length > 1 ? "any of them" : "it"} for [${enforced.join(", ")}]`;
 }
 
-/** True when enforcing on the request may change a verdict under this policy (see policyIrrelevance). */
-export function isRelevantToPolicy(request: CloudTrailRequest, policy: Policy): boolean {
-  return policyIrrelevance(request, policy) === undefined;
-}
-
 function matchedTagKeys(rule: PolicyRule): string[] {
   return Object.keys(rule.match.tags ?? {});
 }

@@ -1,8 +1,14 @@
 // Whether a parsed CloudTrail event can change any verdict under a policy, decided without AWS calls.
 import { describe, expect, it } from "vitest";
+import type { Policy } from "../../../src/policy/schema.js";
 import { type CloudTrailRequest, parseCloudTrailEvent } from "../../../src/triggers/cloudtrail-event.js";
-import { isRelevantToPolicy, policyIrrelevance } from "../../../src/triggers/cloudtrail-relevance.js";
+import { policyIrrelevance } from "../../../src/triggers/cloudtrail-relevance.js";
 import { policyWith, readEvent } from "../support/fixtures.js";
+
+/** True when the gate lets the request through (it names no reason to skip it). */
+function isRelevant(request: CloudTrailRequest, policy: Policy): boolean {
+  return policyIrrelevance(request, policy) === undefined;
+}
 
 /** A sample parsed; with `requestParameters`, those replace the sample's. */
 function request(file: string, requestParameters?: Record<string, unknown>): CloudTrailRequest {
@@ -19,7 +25,7 @@ const exemptSandboxes = {
   reason: "sandboxes",
 };
 
-describe("isRelevantToPolicy: resource types", () => {
+describe("policyIrrelevance: resource types", () => {
   it.each([
     ["transit-gateway-created.json", ["VPC", "Subnet"], false],
     ["transit-gateway-created.json", ["VPC", "TransitGateway"], true],
@@ -37,7 +43,7 @@ describe("isRelevantToPolicy: resource types", () => {
     const policy = policyWith({ resourceTypes: [...resourceTypes] });
 
     // Act
-    const result = isRelevantToPolicy(request(file), policy);
+    const result = isRelevant(request(file), policy);
 
     // Assess
     expect(result).toBe(relevant);
@@ -66,17 +72,17 @@ describe("isRelevantToPolicy: resource types", () => {
 
     // Assess
     expect(reason).toMatch(/^the CreateVpc call failed/);
-    expect(isRelevantToPolicy(failed, policy)).toBe(false);
+    expect(isRelevant(failed, policy)).toBe(false);
   });
 });
 
-describe("isRelevantToPolicy: tag changes", () => {
+describe("policyIrrelevance: tag changes", () => {
   it("removing the exemption tag matters to a policy whose exemption matches on it", () => {
     // Prepare
     const policy = policyWith({ resourceTypes: ["VPC", "Subnet"], rules: [exemptSandboxes] });
 
     // Act
-    const result = isRelevantToPolicy(request("tags-deleted.json"), policy);
+    const result = isRelevant(request("tags-deleted.json"), policy);
 
     // Assess
     expect(result).toBe(true);
@@ -87,7 +93,7 @@ describe("isRelevantToPolicy: tag changes", () => {
     const policy = policyWith({ resourceTypes: ["VPC"], rules: [exemptSandboxes] });
 
     // Act
-    const result = isRelevantToPolicy(request("tags-created.json"), policy);
+    const result = isRelevant(request("tags-created.json"), policy);
 
     // Assess
     expect(result).toBe(true);
@@ -145,7 +151,7 @@ describe("isRelevantToPolicy: tag changes", () => {
     });
 
     // Act
-    const result = isRelevantToPolicy(everything, policy);
+    const result = isRelevant(everything, policy);
 
     // Assess
     expect(result).toBe(true);
@@ -163,7 +169,7 @@ describe("isRelevantToPolicy: tag changes", () => {
     });
 
     // Act
-    const result = isRelevantToPolicy(onSubnet, policy);
+    const result = isRelevant(onSubnet, policy);
 
     // Assess
     expect(result).toBe(false);
@@ -180,7 +186,7 @@ describe("isRelevantToPolicy: tag changes", () => {
     });
 
     // Act
-    const result = isRelevantToPolicy(request("tags-deleted.json"), policy);
+    const result = isRelevant(request("tags-deleted.json"), policy);
 
     // Assess
     expect(result).toBe(true);
@@ -191,7 +197,7 @@ describe("isRelevantToPolicy: tag changes", () => {
     const policy = policyWith({ resourceTypes: ["TransitGateway"], rules: [exemptSandboxes] });
 
     // Act
-    const result = isRelevantToPolicy(request("tags-deleted.json"), policy);
+    const result = isRelevant(request("tags-deleted.json"), policy);
 
     // Assess
     expect(result).toBe(false);
